@@ -1,0 +1,255 @@
+"""The customer operations both transports call: one method per operation, one transaction each.
+
+Each call opens its own connection, so concurrently running GraphQL resolvers never share one.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid as uuid_module
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from app.customers import repository
+from app.customers.domain import Customer, CustomerFilter, Page, PaymentMethod
+from app.customers.pagination import decode_cursor
+from app.customers.payment_method_rules import clean_new_payment_method
+from app.customers.rules import (
+    STRING_FIELD_LENGTHS,
+    NullMeans,
+    clean_changes,
+    clean_new_customer,
+    clean_offset,
+    clean_page_size,
+    merge_metadata,
+)
+from app.db import Database
+from app.errors import Conflict, CustomerDeleted, ErrorCode, FieldError, NotFound
+from app.timestamps import utc_now
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_MCID_MAX = STRING_FIELD_LENGTHS["merchant_customer_id"][1]
+
+
+def _customer_not_found() -> NotFound:
+    return NotFound("customer not found")
+
+
+def _duplicate_mcid() -> Conflict:
+    message = "merchant_customer_id is already used by another customer"
+    return Conflict(message, [FieldError("merchant_customer_id", ErrorCode.ALREADY_EXISTS, message)])
+
+
+def _customer_deleted() -> CustomerDeleted:
+    return CustomerDeleted("customer is deleted and cannot be changed")
+
+
+def normalise_uuid(value: str) -> str | None:
+    """The canonical (lower-case) form of a uuid, or None when `value` is not one."""
+    return value.lower() if _UUID.match(value) else None
+
+
+class CustomerService:
+    """Customer and payment-method operations, always for one explicitly named merchant."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def create(self, *, merchant_id: int, data: Mapping[str, Any]) -> Customer:
+        """Create a customer from client data (unknown keys ignored)."""
+        fields, metadata = clean_new_customer(data)
+        async with self._db.writer() as conn:
+            try:
+                return await repository.insert_customer(
+                    conn,
+                    merchant_id=merchant_id,
+                    uuid=str(uuid_module.uuid4()),
+                    fields=fields,
+                    metadata=metadata,
+                    now=utc_now(),
+                )
+            except repository.DuplicateMerchantCustomerId:
+                raise _duplicate_mcid() from None
+
+    async def get(self, *, merchant_id: int, uuid: str) -> Customer:
+        """A customer by uuid, deleted ones included; NotFound for unknown, malformed or foreign uuids."""
+        canonical = normalise_uuid(uuid)
+        if canonical is None:
+            raise _customer_not_found()
+        async with self._db.reader() as conn:
+            customer = await repository.customer_by_uuid(conn, merchant_id=merchant_id, uuid=canonical)
+        if customer is None:
+            raise _customer_not_found()
+        return customer
+
+    async def get_by_merchant_customer_id(self, *, merchant_id: int, merchant_customer_id: str) -> Customer:
+        """The live customer with this merchant_customer_id; deleted ones are not found."""
+        if not merchant_customer_id or len(merchant_customer_id) > _MCID_MAX:
+            raise _customer_not_found()
+        async with self._db.reader() as conn:
+            customer = await repository.live_customer_by_merchant_customer_id(
+                conn, merchant_id=merchant_id, merchant_customer_id=merchant_customer_id
+            )
+        if customer is None:
+            raise _customer_not_found()
+        return customer
+
+    async def update(
+        self, *, merchant_id: int, uuid: str, data: Mapping[str, Any], null_means: NullMeans
+    ) -> Customer:
+        """Change only what `data` names; metadata merges key by key. Racing updates all take effect."""
+        changes = clean_changes(data, null_means)
+        canonical = normalise_uuid(uuid)
+        if canonical is None:
+            raise _customer_not_found()
+        async with self._db.writer() as conn:
+            # The row lock (PostgreSQL) or BEGIN IMMEDIATE (SQLite) makes this read-merge-write atomic.
+            current = await repository.customer_by_uuid(
+                conn, merchant_id=merchant_id, uuid=canonical, for_update=True
+            )
+            if current is None:
+                raise _customer_not_found()
+            if current.deleted:
+                raise _customer_deleted()
+            if changes.is_empty:
+                return current
+            values: dict[str, Any] = dict(changes.fields)
+            if changes.metadata_patch or changes.clear_metadata:
+                values["metadata"] = merge_metadata(current.metadata, changes)
+            values["updated_at"] = utc_now()
+            try:
+                return await repository.update_customer(
+                    conn, merchant_id=merchant_id, customer_id=current.id, values=values
+                )
+            except repository.DuplicateMerchantCustomerId:
+                raise _duplicate_mcid() from None
+
+    async def delete(self, *, merchant_id: int, uuid: str) -> Customer:
+        """Soft-delete a customer and drop its payment methods; deleting again returns the same result."""
+        canonical = normalise_uuid(uuid)
+        if canonical is None:
+            raise _customer_not_found()
+        async with self._db.writer() as conn:
+            current = await repository.customer_by_uuid(
+                conn, merchant_id=merchant_id, uuid=canonical, for_update=True
+            )
+            if current is None:
+                raise _customer_not_found()
+            if current.deleted:
+                return current
+            return await repository.mark_deleted(
+                conn, merchant_id=merchant_id, customer_id=current.id, now=utc_now()
+            )
+
+    async def list_customers(
+        self,
+        *,
+        merchant_id: int,
+        limit: Any = None,
+        offset: Any = None,
+        after: str | None = None,
+        customer_filter: CustomerFilter | None = None,
+        limit_field: str = "limit",
+    ) -> Page[Customer]:
+        """A page of live customers, newest first, by offset and/or keyset cursor (`after`)."""
+        size = clean_page_size(limit, limit_field)
+        skip = clean_offset(offset)
+        cursor = decode_cursor(after) if after is not None else None
+        async with self._db.reader() as conn:
+            rows = await repository.list_live_customers(
+                conn,
+                merchant_id=merchant_id,
+                limit=size + 1,
+                offset=skip,
+                after=cursor,
+                customer_filter=customer_filter,
+            )
+        return Page(items=rows[:size], has_next=len(rows) > size)
+
+    async def count(self, *, merchant_id: int, customer_filter: CustomerFilter | None = None) -> int:
+        """How many live customers match."""
+        async with self._db.reader() as conn:
+            return await repository.count_live_customers(
+                conn, merchant_id=merchant_id, customer_filter=customer_filter
+            )
+
+    async def add_payment_method(
+        self, *, merchant_id: int, customer_uuid: str, data: Mapping[str, Any]
+    ) -> PaymentMethod:
+        """Attach a tokenised card to a live customer."""
+        card = clean_new_payment_method(data)
+        canonical = normalise_uuid(customer_uuid)
+        if canonical is None:
+            raise _customer_not_found()
+        async with self._db.writer() as conn:
+            customer = await repository.customer_by_uuid(
+                conn, merchant_id=merchant_id, uuid=canonical, for_update=True
+            )
+            if customer is None:
+                raise _customer_not_found()
+            if customer.deleted:
+                raise _customer_deleted()
+            return await repository.insert_payment_method(
+                conn,
+                merchant_id=merchant_id,
+                customer=customer,
+                public_id=str(uuid_module.uuid4()),
+                masked_pan=card.masked_pan,
+                expiration_date=card.expiration_date,
+                token=card.token,
+                keep_until=card.keep_until,
+                now=utc_now(),
+            )
+
+    async def list_payment_methods(
+        self, *, merchant_id: int, customer_uuid: str, limit: Any = None, offset: Any = None
+    ) -> list[PaymentMethod]:
+        """One customer's payment methods, newest first (empty once the customer is deleted)."""
+        size, skip = clean_page_size(limit), clean_offset(offset)
+        canonical = normalise_uuid(customer_uuid)
+        if canonical is None:
+            raise _customer_not_found()
+        async with self._db.reader() as conn:
+            customer = await repository.customer_by_uuid(conn, merchant_id=merchant_id, uuid=canonical)
+            if customer is None:
+                raise _customer_not_found()
+            return await repository.list_payment_methods(
+                conn, merchant_id=merchant_id, customer_id=customer.id, limit=size, offset=skip
+            )
+
+    async def list_merchant_payment_methods(
+        self, *, merchant_id: int, limit: Any = None, offset: Any = None
+    ) -> list[PaymentMethod]:
+        """Every payment method of the merchant, newest first."""
+        size, skip = clean_page_size(limit), clean_offset(offset)
+        async with self._db.reader() as conn:
+            return await repository.list_payment_methods(
+                conn, merchant_id=merchant_id, customer_id=None, limit=size, offset=skip
+            )
+
+    async def payment_methods_for_customers(
+        self, *, merchant_id: int, customer_ids: Sequence[int], limit: Any = None, offset: Any = None
+    ) -> dict[int, list[PaymentMethod]]:
+        """Payment methods of many customers in one statement (for per-request DataLoaders)."""
+        size, skip = clean_page_size(limit, "first"), clean_offset(offset)
+        if not customer_ids:
+            return {}
+        async with self._db.reader() as conn:
+            return await repository.payment_methods_for_customers(
+                conn, merchant_id=merchant_id, customer_ids=customer_ids, limit=size, offset=skip
+            )
+
+    async def remove_payment_method(self, *, merchant_id: int, customer_uuid: str, payment_method_id: str) -> None:
+        """Detach one card; NotFound when the customer or the card is not the merchant's."""
+        canonical = normalise_uuid(customer_uuid)
+        if canonical is None:
+            raise _customer_not_found()
+        async with self._db.writer() as conn:
+            customer = await repository.customer_by_uuid(conn, merchant_id=merchant_id, uuid=canonical)
+            if customer is None:
+                raise _customer_not_found()
+            removed = await repository.delete_payment_method(
+                conn, merchant_id=merchant_id, customer_id=customer.id, public_id=payment_method_id
+            )
+        if not removed:
+            raise NotFound("payment method not found")

@@ -1,0 +1,84 @@
+"""Engines and connections per database URL. No queries live here.
+
+SQLite: WAL mode and a busy timeout on every connection; writers open with `BEGIN IMMEDIATE` so a
+read-modify-write holds the write lock from its first read (a deferred transaction lets two writers read
+the same row and the later commit silently drops the earlier one's change). Writers in one process also
+queue on a one-connection pool instead of spinning on the busy timeout. Readers run in autocommit.
+PostgreSQL: one asyncpg pool; the repository takes row locks (`FOR UPDATE`) where it reads to write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def ensure_sqlite_directory(url: str) -> None:
+    """Create the folder of a SQLite file database so a fresh checkout can start at once."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_engine(url: str, *, begin: str | None, pool_size: int) -> AsyncEngine:
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=120)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the driver so BEGIN is exactly what we emit below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    if begin is not None:
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            connection.exec_driver_sql(begin)
+
+    return engine
+
+
+class Database:
+    """The engines for one database URL: `reader()` and `writer()` hand out connections."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            ensure_sqlite_directory(url)
+            self.write_engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE", pool_size=1)
+            self.read_engine = _sqlite_engine(url, begin=None, pool_size=8)
+        else:
+            self.write_engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=False)
+            self.read_engine = self.write_engine
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reads; nothing it does is committed."""
+        async with self.read_engine.connect() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def writer(self) -> AsyncIterator[AsyncConnection]:
+        """A connection in a write transaction: committed when the block ends, rolled back on error."""
+        async with self.write_engine.begin() as connection:
+            yield connection
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            await self.read_engine.dispose()

@@ -1,0 +1,102 @@
+"""Domain errors: raised once below the transports, translated at the edge (REST envelope, GraphQL type).
+
+Nothing here knows about HTTP or GraphQL; the codes are the stable strings both transports publish.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Stable machine-readable codes carried by field errors and error bodies."""
+
+    # field rules
+    INVALID_TYPE = "invalid_type"
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    INVALID_EMAIL = "invalid_email"
+    INVALID_COUNTRY = "invalid_country"
+    INVALID_CHARACTERS = "invalid_characters"
+    TOO_MANY_KEYS = "too_many_keys"
+    INVALID_KEY = "invalid_key"
+    REQUIRED = "required"
+    INVALID_FORMAT = "invalid_format"
+    INVALID_NUMBER = "invalid_number"
+    OUT_OF_RANGE = "out_of_range"
+    INVALID_CURSOR = "invalid_cursor"
+    FULL_CARD_NUMBER = "full_card_number"
+    # request level
+    INVALID_JSON = "invalid_json"
+    INVALID_BODY = "invalid_body"
+    INVALID_SCOPE = "invalid_scope"
+    UNSUPPORTED_GRANT_TYPE = "unsupported_grant_type"
+    # state
+    ALREADY_EXISTS = "already_exists"
+    CUSTOMER_DELETED = "customer_deleted"
+    NOT_FOUND = "not_found"
+    # auth
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One problem with one input field."""
+
+    field: str
+    code: ErrorCode
+    message: str
+
+
+class DomainError(Exception):
+    """Base of every error the gateway raises on purpose."""
+
+    code: ErrorCode = ErrorCode.INVALID_BODY
+
+    def __init__(self, message: str, field_errors: list[FieldError] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field_errors: list[FieldError] = list(field_errors or [])
+
+
+class InvalidInput(DomainError):
+    """The request's data breaks a rule; `field_errors` says which fields and why."""
+
+    code = ErrorCode.INVALID_BODY
+
+    @classmethod
+    def for_field(cls, field: str, code: ErrorCode, message: str) -> InvalidInput:
+        """An InvalidInput about a single field."""
+        return cls(message, [FieldError(field, code, message)])
+
+
+class NotFound(DomainError):
+    """The resource does not exist for this merchant (foreign and absent look the same)."""
+
+    code = ErrorCode.NOT_FOUND
+
+
+class Conflict(DomainError):
+    """The request contradicts stored state (a taken merchant_customer_id, a deleted customer)."""
+
+    code = ErrorCode.ALREADY_EXISTS
+
+
+class CustomerDeleted(Conflict):
+    """A write aimed at a soft-deleted customer."""
+
+    code = ErrorCode.CUSTOMER_DELETED
+
+
+class Unauthenticated(DomainError):
+    """Missing or wrong credentials."""
+
+    code = ErrorCode.UNAUTHENTICATED
+
+
+class Forbidden(DomainError):
+    """Valid credentials without the scope the operation needs."""
+
+    code = ErrorCode.FORBIDDEN

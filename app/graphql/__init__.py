@@ -1,0 +1,1 @@
+"""The GraphQL transport (Strawberry) over the customer service."""

@@ -1,0 +1,35 @@
+"""The ASGI application: routes of both transports over one set of services."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from app.services import Services
+from app.settings import Settings, load_settings
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """Liveness: the process answers."""
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the app. Services are created at once (engines connect lazily) and closed on shutdown."""
+    settings = settings or load_settings()
+    services = Services.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await services.close()
+
+    routes = [Route("/healthz", healthz, methods=["GET"])]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.services = services
+    return app

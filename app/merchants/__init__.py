@@ -1,0 +1,1 @@
+"""Merchants (the tenants), their credentials and access tokens."""

@@ -1,0 +1,145 @@
+"""Merchant credentials: creating merchants, issuing tokens, and turning an Authorization header into a
+Principal. Both transports call `authenticate`; neither checks credentials itself."""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from app.auth import (
+    ALL_SCOPES,
+    BearerCredentials,
+    Principal,
+    Scope,
+    check_signature,
+    hash_token,
+    new_access_token,
+    new_authenticity_token,
+    new_merchant_key,
+    parse_authorization,
+    unauthenticated,
+)
+from app.db import Database
+from app.errors import Conflict, ErrorCode, FieldError, InvalidInput
+from app.merchants import repository
+from app.merchants.repository import Merchant
+from app.timestamps import utc_now
+
+CLIENT_CREDENTIALS = "client_credentials"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A freshly issued access token; the only moment the token itself exists outside the client."""
+
+    access_token: str
+    expires_in: int
+    scopes: frozenset[Scope]
+
+
+def _credential(name: str, value: str | None, generate: Any) -> str:
+    if value is None:
+        return str(generate())
+    if not value or len(value) > 200 or any(char.isspace() for char in value):
+        raise InvalidInput.for_field(name, ErrorCode.INVALID_FORMAT, f"{name} must be 1-200 characters, no spaces")
+    return value
+
+
+def _parse_scopes(value: Any) -> frozenset[Scope]:
+    if value is None:
+        return ALL_SCOPES
+    if isinstance(value, str):
+        value = value.split()
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) for item in value):
+        raise InvalidInput.for_field("scopes", ErrorCode.INVALID_SCOPE, "scopes must be a non-empty list of scopes")
+    known = {scope.value for scope in Scope}
+    unknown = [item for item in value if item not in known]
+    if unknown:
+        raise InvalidInput.for_field("scopes", ErrorCode.INVALID_SCOPE, f"unknown scopes: {', '.join(unknown)}")
+    return frozenset(Scope(item) for item in value)
+
+
+class MerchantService:
+    """Merchants and their credentials."""
+
+    def __init__(self, database: Database, *, signature_window_seconds: int, token_ttl_seconds: int) -> None:
+        self._db = database
+        self._window = signature_window_seconds
+        self._token_ttl = token_ttl_seconds
+
+    async def create_merchant(
+        self, *, name: str, authenticity_token: str | None = None, merchant_key: str | None = None
+    ) -> Merchant:
+        """Create a merchant with generated credentials, or with the ones its clients already use."""
+        if not name or len(name) > 200:
+            raise InvalidInput.for_field("name", ErrorCode.TOO_LONG, "name must be 1-200 characters")
+        token = _credential("authenticity_token", authenticity_token, new_authenticity_token)
+        key = _credential("merchant_key", merchant_key, new_merchant_key)
+        async with self._db.writer() as conn:
+            try:
+                return await repository.insert_merchant(
+                    conn, name=name, authenticity_token=token, merchant_key=key, now=utc_now()
+                )
+            except repository.DuplicateAuthenticityToken:
+                message = "authenticity_token is already used by another merchant"
+                raise Conflict(message, [FieldError("authenticity_token", ErrorCode.ALREADY_EXISTS, message)]) from None
+
+    async def merchant_by_authenticity_token(self, authenticity_token: str) -> Merchant | None:
+        """Look a merchant up by its public id."""
+        async with self._db.reader() as conn:
+            return await repository.merchant_by_authenticity_token(conn, authenticity_token)
+
+    async def issue_token(self, body: Mapping[str, Any], *, ttl_seconds: int | None = None) -> IssuedToken:
+        """`POST /v2/oauth`: trade client credentials for a scoped, expiring Bearer token."""
+        if body.get("grant_type") != CLIENT_CREDENTIALS:
+            raise InvalidInput.for_field(
+                "grant_type", ErrorCode.UNSUPPORTED_GRANT_TYPE, "grant_type must be client_credentials"
+            )
+        client_id, client_secret = body.get("client_id"), body.get("client_secret")
+        if not isinstance(client_id, str) or not isinstance(client_secret, str) or not client_id:
+            raise unauthenticated("client_id and client_secret are required")
+        scopes = _parse_scopes(body.get("scopes"))
+        merchant = await self.merchant_by_authenticity_token(client_id)
+        if merchant is None or not hmac.compare_digest(merchant.merchant_key.encode(), client_secret.encode()):
+            raise unauthenticated("invalid client credentials")
+        token = new_access_token()
+        ttl = self._token_ttl if ttl_seconds is None else ttl_seconds
+        now = utc_now()
+        async with self._db.writer() as conn:
+            await repository.insert_token(
+                conn,
+                merchant_id=merchant.id,
+                token_hash=hash_token(token),
+                scopes=" ".join(sorted(scopes)),
+                now=now,
+                expires_at=now + timedelta(seconds=ttl),
+            )
+        return IssuedToken(access_token=token, expires_in=ttl, scopes=scopes)
+
+    async def authenticate(self, authorization: str | None, *, fullpath: str, body: bytes) -> Principal:
+        """The caller behind an Authorization header; Unauthenticated when anything is off."""
+        credentials = parse_authorization(authorization)
+        if isinstance(credentials, BearerCredentials):
+            async with self._db.reader() as conn:
+                stored = await repository.token_by_hash(conn, hash_token(credentials.token))
+            if stored is None:
+                raise unauthenticated("unknown access token")
+            if stored.expires_at <= utc_now():
+                raise unauthenticated("access token expired")
+            return Principal(merchant_id=stored.merchant_id, scopes=frozenset(Scope(s) for s in stored.scopes.split()))
+        merchant = await self.merchant_by_authenticity_token(credentials.authenticity_token)
+        if merchant is None:
+            raise unauthenticated("unknown authenticity token")
+        check_signature(
+            credentials,
+            merchant_key=merchant.merchant_key,
+            fullpath=fullpath,
+            body=body,
+            now=time.time(),
+            window_seconds=self._window,
+        )
+        return Principal(merchant_id=merchant.id, scopes=ALL_SCOPES)
