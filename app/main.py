@@ -10,6 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from app.graphql.view import graphql_routes
+from app.rest.routes import rest_routes
 from app.services import Services
 from app.settings import Settings, load_settings
 
@@ -29,7 +31,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         yield
         await services.close()
 
-    routes = [Route("/healthz", healthz, methods=["GET"])]
+    routes = [Route("/healthz", healthz, methods=["GET"]), *rest_routes(), *graphql_routes()]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = services
     return app
