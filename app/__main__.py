@@ -35,7 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     merchants = commands.add_parser("merchants", help="manage merchants")
     merchant_commands = merchants.add_subparsers(dest="merchant_command", required=True)
-    create = merchant_commands.add_parser("create", help="create a merchant and print its credentials as JSON")
+    create = merchant_commands.add_parser(
+        "create", help="create a merchant and print its credentials as JSON"
+    )
     create.add_argument("--name", required=True)
     create.add_argument("--authenticity-token", help="keep an existing public id (default: generated)")
     create.add_argument("--merchant-key", help="keep an existing shared secret (default: generated)")

@@ -14,11 +14,15 @@ from app.settings import Settings
 DEMO_TOKEN_TTL_SECONDS = 7 * 24 * 3600
 
 
-async def create_merchant(settings: Settings, *, name: str, token: str | None, key: str | None) -> dict[str, Any]:
+async def create_merchant(
+    settings: Settings, *, name: str, token: str | None, key: str | None
+) -> dict[str, Any]:
     """Create a merchant and return `{"id","name","authenticity_token","merchant_key"}`."""
     services = Services.from_settings(settings)
     try:
-        merchant = await services.merchants.create_merchant(name=name, authenticity_token=token, merchant_key=key)
+        merchant = await services.merchants.create_merchant(
+            name=name, authenticity_token=token, merchant_key=key
+        )
     except DomainError as error:
         raise SystemExit(f"error: {error.message}") from None
     finally:
@@ -32,7 +36,7 @@ async def create_merchant(settings: Settings, *, name: str, token: str | None, k
 
 
 async def demo_merchant(settings: Settings, credentials_file: str, base_url: str) -> str:
-    """Create the demo merchant on first run (or find it again), issue a week-long token, and describe both."""
+    """Create the demo merchant on first run (or find it again), issue a week-long token, describe both."""
     services = Services.from_settings(settings)
     path = Path(credentials_file)
     try:
@@ -44,7 +48,9 @@ async def demo_merchant(settings: Settings, credentials_file: str, base_url: str
             merchant = await services.merchants.create_merchant(name="Demo merchant")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(
-                json.dumps({"authenticity_token": merchant.authenticity_token, "merchant_key": merchant.merchant_key})
+                json.dumps(
+                    {"authenticity_token": merchant.authenticity_token, "merchant_key": merchant.merchant_key}
+                )
             )
             path.chmod(0o600)
         issued = await services.merchants.issue_token(

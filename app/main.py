@@ -6,12 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from app.graphql.view import graphql_routes
+from app.rest.errors import exception_handlers
 from app.rest.routes import rest_routes
+from app.rest.slashes import CollapseLeadingSlashes
 from app.services import Services
 from app.settings import Settings, load_settings
 
@@ -32,6 +35,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await services.close()
 
     routes = [Route("/healthz", healthz, methods=["GET"]), *rest_routes(), *graphql_routes()]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        # Every error body is a JSON object, whichever transport raised it (SPEC section 4).
+        exception_handlers=exception_handlers(),
+        middleware=[Middleware(CollapseLeadingSlashes)],
+    )
     app.state.services = services
     return app

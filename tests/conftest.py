@@ -51,7 +51,7 @@ def _postgres_database(tmp_name: str) -> Iterator[str]:
     admin_url = normalise_database_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES_URL))
     try:
         asyncio.run(_postgres_admin(admin_url, f'CREATE DATABASE "{tmp_name}"'))
-    except (OSError, asyncio.TimeoutError, Exception) as error:  # noqa: BLE001 - any failure means "unreachable"
+    except Exception as error:  # any failure to reach the server means the PostgreSQL half cannot run
         if os.environ.get("GATEWAY_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required but unreachable at {admin_url}: {error!r}")
         pytest.skip(f"PostgreSQL unreachable at {admin_url}: {error!r}")

@@ -37,7 +37,11 @@ def decode_cursor(value: str, field_name: str = "after") -> Cursor:
         micros, row_id = int(micros_text), int(id_text)
         created_at = _EPOCH + micros * _MICROSECOND
     except (ValueError, UnicodeError, binascii.Error, OverflowError, OSError):
-        raise InvalidInput.for_field(field_name, ErrorCode.INVALID_CURSOR, f"{field_name} is not a valid cursor") from None
+        raise InvalidInput.for_field(
+            field_name, ErrorCode.INVALID_CURSOR, f"{field_name} is not a valid cursor"
+        ) from None
     if row_id < 0 or row_id > 2**63 - 1:
-        raise InvalidInput.for_field(field_name, ErrorCode.INVALID_CURSOR, f"{field_name} is not a valid cursor")
+        raise InvalidInput.for_field(
+            field_name, ErrorCode.INVALID_CURSOR, f"{field_name} is not a valid cursor"
+        )
     return Cursor(created_at=created_at, id=row_id)

@@ -81,7 +81,9 @@ def clean_new_payment_method(data: Mapping[str, Any]) -> NewPaymentMethod:
     if masked_pan is not None:
         if contains_card_number(masked_pan):
             errors.append(
-                FieldError("masked_pan", ErrorCode.FULL_CARD_NUMBER, "masked_pan must not be a full card number")
+                FieldError(
+                    "masked_pan", ErrorCode.FULL_CARD_NUMBER, "masked_pan must not be a full card number"
+                )
             )
             masked_pan = None
         elif not _MASKED_PAN.match(masked_pan):
@@ -95,10 +97,14 @@ def clean_new_payment_method(data: Mapping[str, Any]) -> NewPaymentMethod:
     token = _string(data, "token", errors, required=True)
     if token is not None:
         if contains_card_number(token):
-            errors.append(FieldError("token", ErrorCode.FULL_CARD_NUMBER, "token must not contain a card number"))
+            errors.append(
+                FieldError("token", ErrorCode.FULL_CARD_NUMBER, "token must not contain a card number")
+            )
         elif len(token) > TOKEN_MAX_LENGTH:
             errors.append(
-                FieldError("token", ErrorCode.TOO_LONG, f"token must be at most {TOKEN_MAX_LENGTH} characters")
+                FieldError(
+                    "token", ErrorCode.TOO_LONG, f"token must be at most {TOKEN_MAX_LENGTH} characters"
+                )
             )
     expiry_text = _string(data, "expiration_date", errors, required=True)
     expiration = None
@@ -106,7 +112,9 @@ def clean_new_payment_method(data: Mapping[str, Any]) -> NewPaymentMethod:
         expiration = last_day_of_expiry_month(expiry_text)
         if expiration is None:
             errors.append(
-                FieldError("expiration_date", ErrorCode.INVALID_FORMAT, "expiration_date must be MM/YY or YYYY-MM")
+                FieldError(
+                    "expiration_date", ErrorCode.INVALID_FORMAT, "expiration_date must be MM/YY or YYYY-MM"
+                )
             )
     keep_text = _string(data, "keep_until", errors, required=False)
     keep_until = None
@@ -117,8 +125,12 @@ def clean_new_payment_method(data: Mapping[str, Any]) -> NewPaymentMethod:
             errors.append(FieldError("keep_until", ErrorCode.INVALID_FORMAT, "keep_until must be YYYY-MM-DD"))
         else:
             if len(keep_text) != 10:
-                errors.append(FieldError("keep_until", ErrorCode.INVALID_FORMAT, "keep_until must be YYYY-MM-DD"))
+                errors.append(
+                    FieldError("keep_until", ErrorCode.INVALID_FORMAT, "keep_until must be YYYY-MM-DD")
+                )
     if errors:
         raise InvalidInput("; ".join(error.message for error in errors), errors)
     assert masked_pan is not None and token is not None and expiration is not None
-    return NewPaymentMethod(masked_pan=masked_pan, expiration_date=expiration, token=token, keep_until=keep_until)
+    return NewPaymentMethod(
+        masked_pan=masked_pan, expiration_date=expiration, token=token, keep_until=keep_until
+    )

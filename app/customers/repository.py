@@ -186,7 +186,9 @@ async def count_live_customers(
     return int((await conn.execute(statement)).scalar_one())
 
 
-async def mark_deleted(conn: AsyncConnection, *, merchant_id: int, customer_id: int, now: datetime) -> Customer:
+async def mark_deleted(
+    conn: AsyncConnection, *, merchant_id: int, customer_id: int, now: datetime
+) -> Customer:
     """Soft-delete a customer and remove its payment methods."""
     await conn.execute(
         delete(payment_methods).where(pm.customer_id == customer_id, pm.merchant_id == merchant_id)
@@ -261,7 +263,9 @@ async def payment_methods_for_customers(
 ) -> dict[int, list[PaymentMethod]]:
     """One statement for many customers' payment methods (DataLoader batches), each list paged alike."""
     position = (
-        func.row_number().over(partition_by=pm.customer_id, order_by=(pm.created_at.desc(), pm.id.desc())).label("n")
+        func.row_number()
+        .over(partition_by=pm.customer_id, order_by=(pm.created_at.desc(), pm.id.desc()))
+        .label("n")
     )
     ranked = (
         select(*_PAYMENT_METHOD_COLUMNS, position)

@@ -75,7 +75,9 @@ def _text(name: str, value: Any, errors: list[FieldError]) -> str | None:
     text = value if isinstance(value, str) else str(value)
     # NUL and lone surrogates cannot be stored (PostgreSQL refuses them), so they are refused here.
     if "\x00" in text or not _encodable(text):
-        errors.append(FieldError(name, ErrorCode.INVALID_CHARACTERS, f"{name} contains characters that are not allowed"))
+        errors.append(
+            FieldError(name, ErrorCode.INVALID_CHARACTERS, f"{name} contains characters that are not allowed")
+        )
         return None
     return text
 
@@ -138,8 +140,11 @@ def _clean_metadata(value: Any, errors: list[FieldError]) -> dict[str, str | Non
     cleaned: dict[str, str | None] = {}
     ok = True
     for key, item in value.items():
-        if not isinstance(key, str) or not 1 <= len(key) <= METADATA_KEY_MAX_LENGTH or not _encodable(key) or (
-            "\x00" in key
+        if (
+            not isinstance(key, str)
+            or not 1 <= len(key) <= METADATA_KEY_MAX_LENGTH
+            or not _encodable(key)
+            or ("\x00" in key)
         ):
             errors.append(
                 FieldError(
@@ -220,7 +225,7 @@ def clean_new_customer(data: Mapping[str, Any]) -> tuple[dict[str, str], dict[st
 
 
 def clean_changes(data: Mapping[str, Any], null_means: NullMeans) -> CustomerChanges:
-    """Validate an update. Absent keys keep their value; `""` clears; null keeps or clears per `null_means`."""
+    """Validate an update: absent keys keep, `""` clears, null keeps or clears as `null_means` says."""
     errors: list[FieldError] = []
     fields: dict[str, str | None] = {}
     for name in WRITABLE_FIELDS:

@@ -239,7 +239,9 @@ class CustomerService:
                 conn, merchant_id=merchant_id, customer_ids=customer_ids, limit=size, offset=skip
             )
 
-    async def remove_payment_method(self, *, merchant_id: int, customer_uuid: str, payment_method_id: str) -> None:
+    async def remove_payment_method(
+        self, *, merchant_id: int, customer_uuid: str, payment_method_id: str
+    ) -> None:
         """Detach one card; NotFound when the customer or the card is not the merchant's."""
         canonical = normalise_uuid(customer_uuid)
         if canonical is None:

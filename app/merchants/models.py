@@ -30,7 +30,9 @@ class AccessTokenTable(SQLModel, table=True):
     id: int | None = Field(default=None, sa_column=Column(BigIntKey, primary_key=True, autoincrement=True))
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     merchant_id: int = Field(
-        sa_column=Column(BigIntKey, ForeignKey("merchants.id", ondelete="CASCADE"), nullable=False, index=True)
+        sa_column=Column(
+            BigIntKey, ForeignKey("merchants.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     scopes: str = Field(sa_column=Column(String, nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

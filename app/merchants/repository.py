@@ -68,13 +68,23 @@ async def merchant_by_authenticity_token(conn: AsyncConnection, authenticity_tok
 
 
 async def insert_token(
-    conn: AsyncConnection, *, merchant_id: int, token_hash: str, scopes: str, now: datetime, expires_at: datetime
+    conn: AsyncConnection,
+    *,
+    merchant_id: int,
+    token_hash: str,
+    scopes: str,
+    now: datetime,
+    expires_at: datetime,
 ) -> None:
     """Store an issued token's hash and grant; expired tokens of the merchant are swept on the way."""
     await conn.execute(delete(tokens).where(tokens.c.merchant_id == merchant_id, tokens.c.expires_at < now))
     await conn.execute(
         insert(tokens).values(
-            merchant_id=merchant_id, token_hash=token_hash, scopes=scopes, created_at=now, expires_at=expires_at
+            merchant_id=merchant_id,
+            token_hash=token_hash,
+            scopes=scopes,
+            created_at=now,
+            expires_at=expires_at,
         )
     )
 
@@ -82,5 +92,7 @@ async def insert_token(
 async def token_by_hash(conn: AsyncConnection, token_hash: str) -> StoredToken | None:
     """The grant stored for a token hash."""
     t = tokens.c
-    row = (await conn.execute(select(t.merchant_id, t.scopes, t.expires_at).where(t.token_hash == token_hash))).first()
+    row = (
+        await conn.execute(select(t.merchant_id, t.scopes, t.expires_at).where(t.token_hash == token_hash))
+    ).first()
     return None if row is None else StoredToken(*row)

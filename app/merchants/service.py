@@ -45,7 +45,9 @@ def _credential(name: str, value: str | None, generate: Any) -> str:
     if value is None:
         return str(generate())
     if not value or len(value) > 200 or any(char.isspace() for char in value):
-        raise InvalidInput.for_field(name, ErrorCode.INVALID_FORMAT, f"{name} must be 1-200 characters, no spaces")
+        raise InvalidInput.for_field(
+            name, ErrorCode.INVALID_FORMAT, f"{name} must be 1-200 characters, no spaces"
+        )
     return value
 
 
@@ -55,11 +57,15 @@ def _parse_scopes(value: Any) -> frozenset[Scope]:
     if isinstance(value, str):
         value = value.split()
     if not isinstance(value, list) or not value or not all(isinstance(item, str) for item in value):
-        raise InvalidInput.for_field("scopes", ErrorCode.INVALID_SCOPE, "scopes must be a non-empty list of scopes")
+        raise InvalidInput.for_field(
+            "scopes", ErrorCode.INVALID_SCOPE, "scopes must be a non-empty list of scopes"
+        )
     known = {scope.value for scope in Scope}
     unknown = [item for item in value if item not in known]
     if unknown:
-        raise InvalidInput.for_field("scopes", ErrorCode.INVALID_SCOPE, f"unknown scopes: {', '.join(unknown)}")
+        raise InvalidInput.for_field(
+            "scopes", ErrorCode.INVALID_SCOPE, f"unknown scopes: {', '.join(unknown)}"
+        )
     return frozenset(Scope(item) for item in value)
 
 
@@ -86,7 +92,9 @@ class MerchantService:
                 )
             except repository.DuplicateAuthenticityToken:
                 message = "authenticity_token is already used by another merchant"
-                raise Conflict(message, [FieldError("authenticity_token", ErrorCode.ALREADY_EXISTS, message)]) from None
+                raise Conflict(
+                    message, [FieldError("authenticity_token", ErrorCode.ALREADY_EXISTS, message)]
+                ) from None
 
     async def merchant_by_authenticity_token(self, authenticity_token: str) -> Merchant | None:
         """Look a merchant up by its public id."""
@@ -104,7 +112,9 @@ class MerchantService:
             raise unauthenticated("client_id and client_secret are required")
         scopes = _parse_scopes(body.get("scopes"))
         merchant = await self.merchant_by_authenticity_token(client_id)
-        if merchant is None or not hmac.compare_digest(merchant.merchant_key.encode(), client_secret.encode()):
+        if merchant is None or not hmac.compare_digest(
+            merchant.merchant_key.encode(), client_secret.encode()
+        ):
             raise unauthenticated("invalid client credentials")
         token = new_access_token()
         ttl = self._token_ttl if ttl_seconds is None else ttl_seconds
@@ -130,7 +140,9 @@ class MerchantService:
                 raise unauthenticated("unknown access token")
             if stored.expires_at <= utc_now():
                 raise unauthenticated("access token expired")
-            return Principal(merchant_id=stored.merchant_id, scopes=frozenset(Scope(s) for s in stored.scopes.split()))
+            return Principal(
+                merchant_id=stored.merchant_id, scopes=frozenset(Scope(s) for s in stored.scopes.split())
+            )
         merchant = await self.merchant_by_authenticity_token(credentials.authenticity_token)
         if merchant is None:
             raise unauthenticated("unknown authenticity token")

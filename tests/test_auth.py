@@ -1,0 +1,115 @@
+"""Unit tests for the transport-free authentication primitives."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from app.auth import (
+    ALL_SCOPES,
+    BearerCredentials,
+    Principal,
+    Scope,
+    SignedCredentials,
+    check_signature,
+    hash_token,
+    new_access_token,
+    parse_authorization,
+    signature_digest,
+)
+from app.errors import Forbidden, Unauthenticated
+
+
+def test_digest_is_sha512_of_the_documented_concatenation() -> None:
+    digest = signature_digest(
+        merchant_key="key",
+        timestamp=1700000000,
+        authenticity_token="tok",
+        fullpath="/v2/customers?limit=2",
+        body=b'{"a":1}',
+    )
+    assert digest == hashlib.sha512(b'key1700000000tok/v2/customers?limit=2{"a":1}').hexdigest()
+
+
+def signed(fullpath: str, body: bytes, timestamp: int) -> SignedCredentials:
+    digest = signature_digest(
+        merchant_key="key", timestamp=timestamp, authenticity_token="tok", fullpath=fullpath, body=body
+    )
+    return SignedCredentials("tok", timestamp, digest)
+
+
+def test_a_correct_signature_passes() -> None:
+    check_signature(
+        signed("/v2/customers", b"{}", 1000),
+        merchant_key="key",
+        fullpath="/v2/customers",
+        body=b"{}",
+        now=1000.0,
+        window_seconds=300,
+    )
+
+
+@pytest.mark.parametrize(
+    ("fullpath", "body", "now"),
+    [
+        ("/v2/customers?limit=1", b"{}", 1000.0),
+        ("/v2/customers", b"{ }", 1000.0),
+        ("/v2/customers", b"{}", 1301.0),
+        ("/v2/customers", b"{}", 699.0),
+    ],
+)
+def test_changed_target_body_or_stale_timestamp_fails(fullpath: str, body: bytes, now: float) -> None:
+    with pytest.raises(Unauthenticated) as caught:
+        check_signature(
+            signed("/v2/customers", b"{}", 1000),
+            merchant_key="key",
+            fullpath=fullpath,
+            body=body,
+            now=now,
+            window_seconds=300,
+        )
+    assert "Authorization" in caught.value.message
+
+
+def test_window_edges_are_inclusive() -> None:
+    for now in (700.0, 1300.0):
+        check_signature(
+            signed("/p", b"", 1000), merchant_key="key", fullpath="/p", body=b"", now=now, window_seconds=300
+        )
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "Basic abc",
+        "WP3-v2.1 tok 123",
+        "WP3-v2.1 tok notanumber digest",
+        "WP3-v2.1 a b c d",
+        "Bearer",
+    ],
+)
+def test_unreadable_headers_are_unauthenticated(header: str | None) -> None:
+    with pytest.raises(Unauthenticated) as caught:
+        parse_authorization(header)
+    assert "Authorization" in caught.value.message
+
+
+def test_headers_parse() -> None:
+    assert parse_authorization("Bearer abc") == BearerCredentials("abc")
+    assert parse_authorization("bearer abc") == BearerCredentials("abc")
+    assert parse_authorization("WP3-v2.1 tok 123 ff") == SignedCredentials("tok", 123, "ff")
+
+
+def test_tokens_are_random_and_stored_hashed() -> None:
+    first, second = new_access_token(), new_access_token()
+    assert first != second and len(first) >= 43
+    assert hash_token(first) == hashlib.sha256(first.encode()).hexdigest() != first
+
+
+def test_principal_requires_scopes() -> None:
+    Principal(1, ALL_SCOPES).require(Scope.CUSTOMERS, Scope.PAYMENT_METHODS)
+    with pytest.raises(Forbidden):
+        Principal(1, frozenset({Scope.CUSTOMERS})).require(Scope.CUSTOMERS, Scope.PAYMENT_METHODS)

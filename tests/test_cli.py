@@ -1,0 +1,70 @@
+"""The command line, run as a user would (a subprocess per command)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def test_migrate_then_create_merchant_prints_one_json_object(tmp_path: Path, db_url: str) -> None:
+    assert run("migrate", "--database-url", db_url, cwd=tmp_path).returncode == 0
+    result = run("merchants", "create", "--name", "Acme", "--database-url", db_url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    created = json.loads(result.stdout)
+    assert set(created) == {"id", "name", "authenticity_token", "merchant_key"}
+    assert created["name"] == "Acme" and len(created["authenticity_token"]) == 40
+
+
+def test_create_merchant_keeps_explicit_credentials_and_refuses_a_taken_token(
+    tmp_path: Path, db_url: str
+) -> None:
+    args = [
+        "merchants",
+        "create",
+        "--name",
+        "Old",
+        "--authenticity-token",
+        "abc123",
+        "--merchant-key",
+        "secret",
+    ]
+    first = run(*args, "--database-url", db_url, cwd=tmp_path)
+    assert json.loads(first.stdout)["merchant_key"] == "secret"
+    second = run(*args, "--database-url", db_url, cwd=tmp_path)
+    assert second.returncode != 0
+    assert "already used" in second.stderr
+
+
+def test_demo_creates_the_merchant_once_and_prints_a_header(tmp_path: Path, db_url: str) -> None:
+    first = run("demo", "--database-url", db_url, cwd=tmp_path)
+    second = run("demo", "--database-url", db_url, cwd=tmp_path)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    saved = json.loads((tmp_path / "data" / "demo-merchant.json").read_text())
+    assert saved["authenticity_token"] in first.stdout and saved["authenticity_token"] in second.stdout
+    assert "Authorization: Bearer " in second.stdout
+
+
+def test_export_schema_prints_sdl(tmp_path: Path) -> None:
+    result = run("export-schema", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "type Query" in result.stdout
