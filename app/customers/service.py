@@ -41,7 +41,9 @@ def _duplicate_mcid() -> Conflict:
 
 
 def _customer_deleted() -> CustomerDeleted:
-    return CustomerDeleted("customer is deleted and cannot be changed")
+    # Named as a field error too, so the code reaches REST clients in errors[] as it reaches GraphQL.
+    message = "customer is deleted and cannot be changed"
+    return CustomerDeleted(message, [FieldError("uuid", ErrorCode.CUSTOMER_DELETED, message)])
 
 
 def normalise_uuid(value: str) -> str | None:

@@ -1,10 +1,66 @@
-"""Every /v2 path -> endpoint (placeholder until the REST transport lands)."""
+"""The one table of every /v2 path -> method -> endpoint, with the scopes each needs (SPEC section 4).
+
+One Starlette route per path (not per method), so a wrong method on a known path answers 405 with an
+`Allow` header naming every method the path has.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from collections.abc import Mapping
+
+from starlette.routing import BaseRoute, Route
+
+from app.auth import Scope
+from app.rest import endpoints
+from app.rest.endpoints import Operation
+
+CUSTOMERS = (Scope.CUSTOMERS,)
+PAYMENT_METHODS = (Scope.CUSTOMERS, Scope.PAYMENT_METHODS)
+
+ROUTE_TABLE: tuple[tuple[str, Mapping[str, Operation]], ...] = (
+    # Token endpoint: credentials travel in the body, so no Authorization header (scopes None).
+    ("/v2/oauth", {"POST": Operation(endpoints.issue_token, None)}),
+    (
+        "/v2/customers",
+        {
+            "GET": Operation(endpoints.list_customers, CUSTOMERS),
+            "POST": Operation(endpoints.create_customer, CUSTOMERS),
+        },
+    ),
+    (
+        "/v2/customers/{uuid}",
+        {
+            "GET": Operation(endpoints.get_customer, CUSTOMERS),
+            "POST": Operation(endpoints.update_customer, CUSTOMERS),
+            "DELETE": Operation(endpoints.delete_customer, CUSTOMERS),
+        },
+    ),
+    # `:path` so a merchant_customer_id holding a (percent-encoded) slash is still found.
+    (
+        "/v2/merchants/customers/{merchant_customer_id:path}",
+        {"GET": Operation(endpoints.get_customer_by_merchant_customer_id, CUSTOMERS)},
+    ),
+    (
+        "/v2/customers/{uuid}/payment-methods",
+        {
+            "GET": Operation(endpoints.list_payment_methods, PAYMENT_METHODS),
+            # Extension: attach a tokenised card.
+            "POST": Operation(endpoints.add_payment_method, PAYMENT_METHODS),
+        },
+    ),
+    # Extension: detach one card.
+    (
+        "/v2/customers/{uuid}/payment-methods/{payment_method_id}",
+        {"DELETE": Operation(endpoints.remove_payment_method, PAYMENT_METHODS)},
+    ),
+    # Extension: every card of the merchant.
+    ("/v2/payment-methods", {"GET": Operation(endpoints.list_merchant_payment_methods, PAYMENT_METHODS)}),
+)
 
 
 def rest_routes() -> list[BaseRoute]:
-    """The /v2 routes."""
-    return []
+    """The /v2 routes, built from ROUTE_TABLE."""
+    return [
+        Route(path, endpoints.dispatcher(operations), methods=list(operations))
+        for path, operations in ROUTE_TABLE
+    ]

@@ -1,0 +1,203 @@
+"""REST endpoints: read the request, authenticate, call the service, hand the result to `wire`.
+
+No rules and no SQL here: validation lives in `app.customers.rules` (reached through the service), and a
+DomainError raised below is translated once by `app.rest.errors`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import aclosing
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.auth import Scope
+from app.customers.rules import NullMeans
+from app.errors import ErrorCode, FieldError, InvalidInput
+from app.http_auth import authenticate_request
+from app.rest import wire
+from app.services import Services
+
+# handler(request, services, merchant_id, raw body); merchant_id is 0 on the unauthenticated token route.
+Handler = Callable[[Request, Services, int, bytes], Awaitable[Response]]
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One method of one path: its handler and the scopes it needs (None: no Authorization at all)."""
+
+    handler: Handler
+    scopes: tuple[Scope, ...] | None
+
+
+def _too_large() -> HTTPException:
+    return HTTPException(status_code=413)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The raw body, refused with 413 as soon as it is known to exceed `limit` bytes.
+
+    A declared Content-Length is checked before anything is read; chunked bodies are counted as they
+    stream in, so an oversized upload is never held in memory whole.
+    """
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large()
+    chunks: list[bytes] = []
+    size = 0
+    async with aclosing(request.stream()) as stream:
+        async for chunk in stream:
+            size += len(chunk)
+            if size > limit:
+                raise _too_large()
+            chunks.append(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def decode_object(body: bytes) -> dict[str, Any]:
+    """The body as a JSON object; malformed JSON or any other JSON value is an invalid-request."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # also invalid UTF-8 and absurdly deep nesting
+        message = "request body must be valid JSON"
+        raise InvalidInput(message, [FieldError("body", ErrorCode.INVALID_JSON, message)]) from None
+    if not isinstance(data, dict):
+        message = "request body must be a JSON object"
+        raise InvalidInput(message, [FieldError("body", ErrorCode.INVALID_BODY, message)])
+    return data
+
+
+def dispatcher(operations: Mapping[str, Operation]) -> Callable[[Request], Awaitable[Response]]:
+    """One Starlette endpoint for one path: picks the operation by method, then authenticates.
+
+    Starlette has already answered 405 for methods outside `operations`. The body is read before
+    authenticating because a WP3-v2.1 signature covers it.
+    """
+    table = dict(operations)
+    if "GET" in table:
+        table.setdefault("HEAD", table["GET"])
+
+    async def endpoint(request: Request) -> Response:
+        operation = table[request.method]
+        services: Services = request.app.state.services
+        body = await read_body(request, services.settings.max_body_bytes)
+        if operation.scopes is None:
+            return await operation.handler(request, services, 0, body)
+        principal = await authenticate_request(request, services.merchants, body)
+        principal.require(*operation.scopes)
+        return await operation.handler(request, services, principal.merchant_id, body)
+
+    return endpoint
+
+
+# --- access token -----------------------------------------------------------------------------------
+
+
+async def issue_token(request: Request, services: Services, merchant_id: int, body: bytes) -> Response:
+    """`POST /v2/oauth`: client credentials in the body, no Authorization header."""
+    return wire.token_response(await services.merchants.issue_token(decode_object(body)))
+
+
+# --- customers --------------------------------------------------------------------------------------
+
+
+async def list_customers(request: Request, services: Services, merchant_id: int, body: bytes) -> Response:
+    """`GET /v2/customers?limit&offset`: raw query strings go to the service, which validates them."""
+    query = request.query_params
+    page = await services.customers.list_customers(
+        merchant_id=merchant_id, limit=query.get("limit"), offset=query.get("offset")
+    )
+    return wire.customer_list_response(page.items)
+
+
+async def create_customer(request: Request, services: Services, merchant_id: int, body: bytes) -> Response:
+    """`POST /v2/customers`."""
+    customer = await services.customers.create(merchant_id=merchant_id, data=decode_object(body))
+    return wire.customer_response(customer)
+
+
+async def get_customer(request: Request, services: Services, merchant_id: int, body: bytes) -> Response:
+    """`GET /v2/customers/{uuid}`: deleted customers too, with `deleted: true`."""
+    customer = await services.customers.get(merchant_id=merchant_id, uuid=request.path_params["uuid"])
+    return wire.customer_response(customer)
+
+
+async def get_customer_by_merchant_customer_id(
+    request: Request, services: Services, merchant_id: int, body: bytes
+) -> Response:
+    """`GET /v2/merchants/customers/{merchant_customer_id}`: live customers only."""
+    customer = await services.customers.get_by_merchant_customer_id(
+        merchant_id=merchant_id, merchant_customer_id=request.path_params["merchant_customer_id"]
+    )
+    return wire.customer_response(customer)
+
+
+async def update_customer(request: Request, services: Services, merchant_id: int, body: bytes) -> Response:
+    """`POST /v2/customers/{uuid}`: REST keeps a field sent as null (SDKs send every key on update)."""
+    customer = await services.customers.update(
+        merchant_id=merchant_id,
+        uuid=request.path_params["uuid"],
+        data=decode_object(body),
+        null_means=NullMeans.KEEP,
+    )
+    return wire.customer_response(customer)
+
+
+async def delete_customer(request: Request, services: Services, merchant_id: int, body: bytes) -> Response:
+    """`DELETE /v2/customers/{uuid}`: soft delete; deleting again answers the same."""
+    customer = await services.customers.delete(merchant_id=merchant_id, uuid=request.path_params["uuid"])
+    return wire.deleted_customer_response(customer)
+
+
+# --- payment methods --------------------------------------------------------------------------------
+
+
+async def list_payment_methods(
+    request: Request, services: Services, merchant_id: int, body: bytes
+) -> Response:
+    """`GET /v2/customers/{uuid}/payment-methods?limit&offset`."""
+    query = request.query_params
+    methods = await services.customers.list_payment_methods(
+        merchant_id=merchant_id,
+        customer_uuid=request.path_params["uuid"],
+        limit=query.get("limit"),
+        offset=query.get("offset"),
+    )
+    return wire.payment_method_list_response(methods)
+
+
+async def add_payment_method(request: Request, services: Services, merchant_id: int, body: bytes) -> Response:
+    """`POST /v2/customers/{uuid}/payment-methods` (extension): attach a tokenised card."""
+    method = await services.customers.add_payment_method(
+        merchant_id=merchant_id, customer_uuid=request.path_params["uuid"], data=decode_object(body)
+    )
+    return wire.payment_method_response(method)
+
+
+async def remove_payment_method(
+    request: Request, services: Services, merchant_id: int, body: bytes
+) -> Response:
+    """`DELETE /v2/customers/{uuid}/payment-methods/{id}` (extension)."""
+    payment_method_id = request.path_params["payment_method_id"]
+    await services.customers.remove_payment_method(
+        merchant_id=merchant_id,
+        customer_uuid=request.path_params["uuid"],
+        payment_method_id=payment_method_id,
+    )
+    return wire.removed_payment_method_response(payment_method_id)
+
+
+async def list_merchant_payment_methods(
+    request: Request, services: Services, merchant_id: int, body: bytes
+) -> Response:
+    """`GET /v2/payment-methods?limit&offset` (extension): every card of the merchant."""
+    query = request.query_params
+    methods = await services.customers.list_merchant_payment_methods(
+        merchant_id=merchant_id, limit=query.get("limit"), offset=query.get("offset")
+    )
+    return wire.payment_method_list_response(methods)

@@ -1,0 +1,83 @@
+"""The one translation of errors into the gateway's REST error envelope, installed as exception handlers.
+
+Every error body is a JSON object (some SDKs crash on anything else):
+`{"status": "invalid-request", "message": ..., "errors": [{"field", "code", "message"}]}`, or
+`{"status": "error", "message": "internal error"}` for anything unexpected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
+
+INVALID_REQUEST = "invalid-request"
+
+# DomainError family -> HTTP status. Subclasses (CustomerDeleted is a Conflict) inherit their parent's.
+STATUS_BY_ERROR: Mapping[type[DomainError], int] = {
+    InvalidInput: 400,
+    Conflict: 400,
+    NotFound: 404,
+    Unauthenticated: 401,
+    Forbidden: 403,
+}
+
+# Messages for the HTTP-level failures Starlette and the endpoints raise as HTTPException.
+_HTTP_MESSAGES: Mapping[int, str] = {
+    404: "not found",
+    405: "method not allowed",
+    413: "request body too large",
+}
+
+# A challenge on every 401, as RFC 9110 asks; the signature scheme is documented, Bearer is standard.
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+_INTERNAL_ERROR = {"status": "error", "message": "internal error"}
+
+
+def status_for(error: DomainError) -> int:
+    """The HTTP status of a domain error: the nearest mapped class in its MRO (400 if none is)."""
+    for cls in type(error).__mro__:
+        status = STATUS_BY_ERROR.get(cls)
+        if status is not None:
+            return status
+    return 400
+
+
+def error_body(message: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """The invalid-request envelope."""
+    return {"status": INVALID_REQUEST, "message": message, "errors": errors or []}
+
+
+async def domain_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """DomainError -> its status and envelope, field errors listed with their stable codes."""
+    assert isinstance(exc, DomainError)
+    status = status_for(exc)
+    errors = [{"field": e.field, "code": e.code.value, "message": e.message} for e in exc.field_errors]
+    headers = _CHALLENGE if status == 401 else None
+    return JSONResponse(error_body(exc.message, errors), status_code=status, headers=headers)
+
+
+async def http_exception_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's 404/405 (and our 413) as JSON envelopes, keeping headers such as `Allow`."""
+    assert isinstance(exc, HTTPException)
+    message = _HTTP_MESSAGES.get(exc.status_code) or str(exc.detail).lower()
+    return JSONResponse(error_body(message), status_code=exc.status_code, headers=exc.headers)
+
+
+async def internal_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Anything unexpected: a fixed body, no internals. The server still logs the traceback."""
+    return JSONResponse(_INTERNAL_ERROR, status_code=500)
+
+
+def exception_handlers() -> dict[Any, Any]:
+    """The handlers `create_app` installs (Starlette routes `Exception` to its outermost middleware)."""
+    return {
+        DomainError: domain_error_handler,
+        HTTPException: http_exception_handler,
+        Exception: internal_error_handler,
+    }
