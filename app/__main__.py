@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--base-url", default="http://127.0.0.1:8000")
     _add_database_url(demo)
 
+    seed = commands.add_parser("seed", help="bulk-insert generated customers for a merchant (benchmarks)")
+    seed.add_argument("--customers", type=int, default=100_000)
+    seed.add_argument("--merchant", required=True, help="the merchant's authenticity_token")
+    seed.add_argument("--payment-method-every", type=int, default=10, help="every Nth customer gets a card")
+    _add_database_url(seed)
+
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     return parser
 
@@ -86,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 0
 
-    from app.cli_commands import create_merchant, demo_merchant
+    from app.cli_commands import create_merchant, demo_merchant, seed
 
     migrate_sync(settings.database_url)
     if args.command == "merchants":
@@ -94,6 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             create_merchant(settings, name=args.name, token=args.authenticity_token, key=args.merchant_key)
         )
         print(json.dumps(result))
+        return 0
+    if args.command == "seed":
+        print(asyncio.run(seed(settings, args.merchant, args.customers, args.payment_method_every)))
         return 0
     if args.command == "demo":
         print(asyncio.run(demo_merchant(settings, args.credentials_file, args.base_url)))

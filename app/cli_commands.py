@@ -8,6 +8,7 @@ from typing import Any
 
 from app.auth import ALL_SCOPES
 from app.errors import DomainError
+from app.seeding import seed_customers
 from app.services import Services
 from app.settings import Settings
 
@@ -78,4 +79,26 @@ async def demo_merchant(settings: Settings, credentials_file: str, base_url: str
             f"REST:      {base_url}/v2/customers",
             f"Try:       curl -s -H '{header}' {base_url}/v2/customers",
         ]
+    )
+
+
+async def seed(settings: Settings, authenticity_token: str, count: int, payment_method_every: int) -> str:
+    """Seed a merchant's customers and describe the run (rows/s reached)."""
+    services = Services.from_settings(settings)
+    try:
+        merchant = await services.merchants.merchant_by_authenticity_token(authenticity_token)
+        if merchant is None:
+            raise SystemExit(f"error: no merchant with authenticity_token {authenticity_token!r}")
+        report = await seed_customers(
+            services.database, merchant_id=merchant.id, count=count, payment_method_every=payment_method_every
+        )
+    finally:
+        await services.close()
+    return json.dumps(
+        {
+            "customers": report.customers,
+            "payment_methods": report.payment_methods,
+            "seconds": round(report.seconds, 3),
+            "customers_per_second": round(report.customers_per_second),
+        }
     )

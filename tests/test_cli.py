@@ -68,3 +68,29 @@ def test_export_schema_prints_sdl(tmp_path: Path) -> None:
     result = run("export-schema", cwd=tmp_path)
     assert result.returncode == 0
     assert "type Query" in result.stdout
+
+
+def test_seed_reports_rows_per_second(tmp_path: Path, db_url: str) -> None:
+    created = json.loads(
+        run("merchants", "create", "--name", "Bench", "--database-url", db_url, cwd=tmp_path).stdout
+    )
+    result = run(
+        "seed",
+        "--customers",
+        "500",
+        "--merchant",
+        created["authenticity_token"],
+        "--database-url",
+        db_url,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["customers"] == 500 and report["payment_methods"] == 50
+    assert report["customers_per_second"] > 0
+    assert "500/500 customers" in result.stderr
+
+
+def test_seed_refuses_an_unknown_merchant(tmp_path: Path, db_url: str) -> None:
+    result = run("seed", "--customers", "5", "--merchant", "nobody", "--database-url", db_url, cwd=tmp_path)
+    assert result.returncode != 0 and "no merchant" in result.stderr
