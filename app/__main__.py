@@ -28,6 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="log every request (default on)",
+    )
     _add_database_url(serve)
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
@@ -89,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=args.port,
             workers=args.workers,
             log_level="info",
+            access_log=args.access_log,
         )
         return 0
 

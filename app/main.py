@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         yield
         await services.close()
 
-    routes = [Route("/healthz", healthz, methods=["GET"]), *rest_routes(), *graphql_routes()]
+    routes = [Route("/healthz", healthz, methods=["GET"]), *rest_routes(), *graphql_routes(services)]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
@@ -42,5 +42,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers=exception_handlers(),
         middleware=[Middleware(CollapseLeadingSlashes)],
     )
+    # No 307 to the slash-less path: a redirected signed request no longer matches its signature, and a
+    # redirect has no JSON body. An unknown path (trailing slash included) is a JSON 404 instead.
+    app.router.redirect_slashes = False
     app.state.services = services
     return app

@@ -42,7 +42,8 @@ class Settings:
     signature_window_seconds: int = 300
     token_ttl_seconds: int = 900
     max_body_bytes: int = 64 * 1024
-    graphql_max_depth: int = 12
+    # 15: the standard introspection query (GraphiQL, graphql-js 16) is 15 fields deep.
+    graphql_max_depth: int = 15
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000
 
@@ -82,7 +83,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         signature_window_seconds=_int(env, "GATEWAY_SIGNATURE_WINDOW_SECONDS", 300),
         token_ttl_seconds=_int(env, "GATEWAY_TOKEN_TTL_SECONDS", 900),
         max_body_bytes=_int(env, "GATEWAY_MAX_BODY_BYTES", 64 * 1024),
-        graphql_max_depth=_int(env, "GATEWAY_GRAPHQL_MAX_DEPTH", 12),
+        graphql_max_depth=_int(env, "GATEWAY_GRAPHQL_MAX_DEPTH", 15),
         graphql_max_aliases=_int(env, "GATEWAY_GRAPHQL_MAX_ALIASES", 30),
         graphql_max_tokens=_int(env, "GATEWAY_GRAPHQL_MAX_TOKENS", 2000),
     )

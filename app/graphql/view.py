@@ -1,10 +1,162 @@
-"""The /graphql route (placeholder until the GraphQL transport lands)."""
+"""The /graphql endpoint: body limit, authentication, request decoding, execution, response shaping.
+
+Order per POST: size limit -> authentication (the signature covers the raw body and the raw target,
+`/graphql`) -> `customers` scope -> JSON decoding -> execution. Every answer is a JSON object in the
+GraphQL response shape (`{"errors": [...]}` for transport failures):
+401 bad credentials, 403 missing scope, 413 body over the limit, 415 not JSON, 400 malformed request,
+405 wrong method, 500 unexpected failure; GraphQL errors (validation, limits, domain errors of queries)
+come back with 200 like any executed operation.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import json
+import logging
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Send
+from starlette.types import Scope as ASGIScope
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
+
+from app.auth import Scope
+from app.errors import Forbidden, Unauthenticated
+from app.graphql.context import GraphQLContext
+from app.graphql.errors import INTERNAL_CODE, domain_extensions, format_error, is_forbidden
+from app.graphql.ide import graphiql_page, static_routes, wants_html
+from app.graphql.schema import build_schema
+from app.http_auth import authenticate_request
+from app.http_body import read_body
+from app.services import Services
+
+logger = logging.getLogger("app.graphql")
+
+ALLOWED_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 
-def graphql_routes() -> list[BaseRoute]:
-    """The /graphql route and the GraphiQL assets."""
-    return []
+class RequestProblem(Exception):
+    """A request the endpoint answers without executing anything."""
+
+    def __init__(self, status: int, message: str, extensions: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.extensions = extensions or {}
+
+
+def error_response(
+    status: int, message: str, extensions: dict[str, Any] | None = None, **headers: str
+) -> JSONResponse:
+    """A GraphQL-shaped error body: `{"errors": [{"message": ..., "extensions": {...}}]}`."""
+    error: dict[str, Any] = {"message": message}
+    if extensions:
+        error["extensions"] = extensions
+    return JSONResponse({"errors": [error]}, status_code=status, headers=headers or None)
+
+
+def decode_operation(request: Request, body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
+    """(query, variables, operationName) from a JSON request body; anything else is a RequestProblem."""
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        raise RequestProblem(415, "send the operation as JSON (Content-Type: application/json)")
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # also invalid UTF-8 and absurdly deep nesting
+        raise RequestProblem(400, "the request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise RequestProblem(400, "the request body must be a JSON object (batches are not supported)")
+    query, variables, operation_name = data.get("query"), data.get("variables"), data.get("operationName")
+    if not isinstance(query, str) or not query.strip():
+        raise RequestProblem(400, "`query` must be a non-empty string")
+    if variables is not None and not isinstance(variables, dict):
+        raise RequestProblem(400, "`variables` must be an object")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise RequestProblem(400, "`operationName` must be a string")
+    return query, variables, operation_name
+
+
+class GraphQLEndpoint:
+    """The ASGI endpoint behind the exact /graphql route."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.schema = build_schema(services.settings)
+
+    async def __call__(self, scope: ASGIScope, receive: Receive, send: Send) -> None:
+        """ASGI entry: a raw ASGI app, so the route takes every method and answers 405s itself."""
+        response = await self.handle(Request(scope, receive))
+        await response(scope, receive, send)
+
+    async def handle(self, request: Request) -> Response:
+        """Answer one request on /graphql, whatever its method."""
+        if request.method in ("GET", "HEAD"):
+            if wants_html(request):
+                return graphiql_page(request)
+            return error_response(
+                405,
+                "send GraphQL operations with POST; open /graphql in a browser for GraphiQL",
+                Allow="POST",
+            )
+        if request.method != "POST":
+            return error_response(405, f"{request.method} is not allowed on /graphql", Allow="GET, POST")
+        try:
+            return await self.execute(request)
+        except RequestProblem as problem:
+            headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else {}
+            return error_response(problem.status, problem.message, problem.extensions, **headers)
+        except Exception:
+            logger.exception("GraphQL request failed")
+            return error_response(500, "Unexpected error.", {"code": INTERNAL_CODE})
+
+    async def execute(self, request: Request) -> Response:
+        """Authenticate, decode and run one operation."""
+        limit = self.services.settings.max_body_bytes
+        try:
+            body = await read_body(request, limit)
+        except HTTPException:
+            raise RequestProblem(413, f"request body is larger than {limit} bytes") from None
+        try:
+            principal = await authenticate_request(request, self.services.merchants, body)
+            principal.require(Scope.CUSTOMERS)
+        except Unauthenticated as error:
+            raise RequestProblem(401, error.message, domain_extensions(error)) from None
+        except Forbidden as error:
+            raise RequestProblem(403, error.message, domain_extensions(error)) from None
+        query, variables, operation_name = decode_operation(request, body)
+        context = GraphQLContext.for_request(principal, self.services.customers)
+        try:
+            result = await self.schema.execute(
+                query,
+                variable_values=variables,
+                context_value=context,
+                operation_name=operation_name,
+                allowed_operation_types=ALLOWED_OPERATIONS,
+            )
+        except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError) as error:
+            raise RequestProblem(400, _reason(error)) from None
+        # Per the GraphQL spec, `data` is absent when the operation never ran (syntax, validation, limits).
+        payload: dict[str, Any] = {} if isinstance(result, PreExecutionError) else {"data": result.data}
+        errors = result.errors or []
+        if errors:
+            payload["errors"] = [format_error(error) for error in errors]
+        status = 403 if any(is_forbidden(error) for error in errors) else 200
+        return JSONResponse(payload, status_code=status)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, CannotGetOperationTypeError):
+        return error.as_http_error_reason()
+    if isinstance(error, InvalidOperationTypeError):
+        return error.as_http_error_reason("POST")
+    return "no GraphQL query found in the request"
+
+
+def graphql_routes(services: Services) -> list[BaseRoute]:
+    """The exact /graphql route (a Mount would answer /graphql with a redirect) and GraphiQL's assets."""
+    return [Route("/graphql", GraphQLEndpoint(services), name="graphql"), *static_routes()]

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -20,6 +18,7 @@ from app.auth import Scope
 from app.customers.rules import NullMeans
 from app.errors import ErrorCode, FieldError, InvalidInput
 from app.http_auth import authenticate_request
+from app.http_body import read_body
 from app.rest import wire
 from app.services import Services
 
@@ -33,30 +32,6 @@ class Operation:
 
     handler: Handler
     scopes: tuple[Scope, ...] | None
-
-
-def _too_large() -> HTTPException:
-    return HTTPException(status_code=413)
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The raw body, refused with 413 as soon as it is known to exceed `limit` bytes.
-
-    A declared Content-Length is checked before anything is read; chunked bodies are counted as they
-    stream in, so an oversized upload is never held in memory whole.
-    """
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _too_large()
-    chunks: list[bytes] = []
-    size = 0
-    async with aclosing(request.stream()) as stream:
-        async for chunk in stream:
-            size += len(chunk)
-            if size > limit:
-                raise _too_large()
-            chunks.append(chunk)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def decode_object(body: bytes) -> dict[str, Any]:

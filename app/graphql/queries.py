@@ -1,0 +1,71 @@
+"""Root query fields. Another merchant's customer is indistinguishable from one that does not exist."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import strawberry
+from strawberry import Info
+
+from app.errors import NotFound
+from app.graphql.context import GraphQLContext
+from app.graphql.inputs import CustomerFilterInput
+from app.graphql.types import Customer, CustomerConnection
+
+T = TypeVar("T")
+
+
+def _given(value: T | None) -> T | None:
+    """An optional argument's value, None when the client left it out."""
+    return None if value is strawberry.UNSET else value
+
+
+@strawberry.type
+class Query:
+    """Reads, always scoped to the calling merchant."""
+
+    @strawberry.field(description="A customer by uuid, deleted ones included; null when absent or foreign.")
+    async def customer(self, info: Info[GraphQLContext, None], uuid: strawberry.ID) -> Customer | None:
+        context = info.context
+        try:
+            found = await context.customers.get(merchant_id=context.merchant_id, uuid=uuid)
+        except NotFound:
+            return None
+        return Customer.from_domain(found)
+
+    @strawberry.field(description="The live customer with this merchantCustomerId, or null.")
+    async def customer_by_merchant_customer_id(
+        self, info: Info[GraphQLContext, None], merchant_customer_id: str
+    ) -> Customer | None:
+        context = info.context
+        try:
+            found = await context.customers.get_by_merchant_customer_id(
+                merchant_id=context.merchant_id, merchant_customer_id=merchant_customer_id
+            )
+        except NotFound:
+            return None
+        return Customer.from_domain(found)
+
+    @strawberry.field(
+        description="Live customers, newest first. Page with `first` (1-100) and `after` (a cursor from "
+        "`pageInfo.endCursor`); `offset` skips like REST's offset."
+    )
+    async def customers(
+        self,
+        info: Info[GraphQLContext, None],
+        first: int | None = 50,
+        after: str | None = strawberry.UNSET,
+        offset: int | None = strawberry.UNSET,
+        filter: CustomerFilterInput | None = strawberry.UNSET,
+    ) -> CustomerConnection:
+        context = info.context
+        customer_filter = filter.to_domain() if isinstance(filter, CustomerFilterInput) else None
+        page = await context.customers.list_customers(
+            merchant_id=context.merchant_id,
+            limit=first,
+            offset=_given(offset),
+            after=_given(after),
+            customer_filter=customer_filter,
+            limit_field="first",
+        )
+        return CustomerConnection.from_page(page, customer_filter)

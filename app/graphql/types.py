@@ -1,0 +1,155 @@
+"""Output types, each built from a domain object by `from_domain`; Strawberry camelCases field names."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+from strawberry import Info
+from strawberry.scalars import JSON
+
+from app.customers import domain
+from app.customers.pagination import encode_cursor
+from app.graphql.context import GraphQLContext
+
+
+@strawberry.type(description="A tokenised card attached to a customer.")
+class PaymentMethod:
+    id: strawberry.ID
+    status: str = strawberry.field(description="`active`.")
+    masked_pan: str = strawberry.field(description="First 6 and last 4 digits, e.g. `411111******1111`.")
+    expiration_date: date = strawberry.field(description="The last day of the expiry month.")
+    keep_until: date | None = strawberry.field(description="The date the token may be kept until.")
+    token: str = strawberry.field(description="The vault token used to charge the card.")
+    expired: bool = strawberry.field(description="True once expirationDate has passed (UTC).")
+    customer_uuid: strawberry.ID
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_domain(cls, method: domain.PaymentMethod) -> PaymentMethod:
+        """The GraphQL view of a payment method."""
+        return cls(
+            id=strawberry.ID(method.id),
+            status=method.status,
+            masked_pan=method.masked_pan,
+            expiration_date=method.expiration_date,
+            keep_until=method.keep_until,
+            token=method.token,
+            expired=method.expired,
+            customer_uuid=strawberry.ID(method.customer_uuid),
+            created_at=method.created_at,
+            updated_at=method.updated_at,
+        )
+
+
+@strawberry.type(description="A merchant's customer: every field REST shows, camelCased, plus its cards.")
+class Customer:
+    internal_id: strawberry.Private[int]
+    uuid: strawberry.ID = strawberry.field(description="The customer's public id (UUID v4, lower-case).")
+    merchant_customer_id: str | None
+    description: str | None
+    email: str | None
+    name: str | None
+    phone: str | None
+    metadata: JSON = strawberry.field(description="An object of string values, `{}` when empty.")
+    zip_code: str | None
+    city: str | None
+    address: str | None
+    country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 code, upper-case.")
+    deleted: bool
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+    @classmethod
+    def from_domain(cls, customer: domain.Customer) -> Customer:
+        """The GraphQL view of a customer."""
+        return cls(
+            internal_id=customer.id,
+            uuid=strawberry.ID(customer.uuid),
+            merchant_customer_id=customer.merchant_customer_id,
+            description=customer.description,
+            email=customer.email,
+            name=customer.name,
+            phone=customer.phone,
+            metadata=customer.metadata,
+            zip_code=customer.zip_code,
+            city=customer.city,
+            address=customer.address,
+            country=customer.country,
+            deleted=customer.deleted,
+            created_at=customer.created_at,
+            updated_at=customer.updated_at,
+            deleted_at=customer.deleted_at,
+        )
+
+    @strawberry.field(
+        description="The customer's payment methods, newest first (needs the payment-methods scope). "
+        "Batched: a page of customers costs one statement."
+    )
+    async def payment_methods(
+        self, info: Info[GraphQLContext, None], first: int | None = 50, offset: int | None = 0
+    ) -> list[PaymentMethod]:
+        context = info.context
+        context.require_payment_methods_scope()
+        methods = await context.payment_methods.load((self.internal_id, first, offset))
+        return [PaymentMethod.from_domain(method) for method in methods]
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None = strawberry.field(description="Pass as `after` to get the next page.")
+
+
+@strawberry.type
+class CustomerEdge:
+    cursor: str
+    node: Customer
+
+
+@strawberry.type(description="A page of live customers, newest first.")
+class CustomerConnection:
+    edges: list[CustomerEdge]
+    nodes: list[Customer]
+    page_info: PageInfo
+    customer_filter: strawberry.Private[domain.CustomerFilter | None]
+
+    @classmethod
+    def from_page(
+        cls, page: domain.Page[domain.Customer], customer_filter: domain.CustomerFilter | None
+    ) -> CustomerConnection:
+        """A connection over one page from the service."""
+        edges = [
+            CustomerEdge(cursor=encode_cursor(item), node=Customer.from_domain(item)) for item in page.items
+        ]
+        return cls(
+            edges=edges,
+            nodes=[edge.node for edge in edges],
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None),
+            customer_filter=customer_filter,
+        )
+
+    @strawberry.field(description="How many live customers match the filter (counted only when asked for).")
+    async def total_count(self, info: Info[GraphQLContext, None]) -> int:
+        context = info.context
+        return await context.customers.count(
+            merchant_id=context.merchant_id, customer_filter=self.customer_filter
+        )
+
+
+@strawberry.type(description="The customer a mutation created, changed or deleted.")
+class CustomerPayload:
+    customer: Customer
+
+
+@strawberry.type(description="The payment method just attached.")
+class PaymentMethodPayload:
+    payment_method: PaymentMethod
+
+
+@strawberry.type(description="The payment method just removed.")
+class RemovePaymentMethodPayload:
+    id: strawberry.ID
+    deleted: bool

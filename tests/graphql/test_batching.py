@@ -1,0 +1,89 @@
+"""Payment methods of a page of customers are batched: the statement count does not grow with the page."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import event
+from starlette.applications import Starlette
+
+from app.merchants.repository import Merchant
+from app.services import Services
+from tests.graphql.conftest import GraphQLClient, issue_token
+
+PAGE_WITH_CARDS = "{ customers(first: 50) { nodes { uuid paymentMethods { id maskedPan customerUuid } } } }"
+
+
+async def statements_during(app: Starlette, action: Callable[[], Awaitable[Any]]) -> list[str]:
+    """Every SQL statement the app's engines execute while `action` runs."""
+    database = app.state.services.database
+    engines = {
+        id(engine.sync_engine): engine.sync_engine for engine in (database.read_engine, database.write_engine)
+    }
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    for engine in engines.values():
+        event.listen(engine, "before_cursor_execute", record)
+    try:
+        await action()
+    finally:
+        for engine in engines.values():
+            event.remove(engine, "before_cursor_execute", record)
+    return statements
+
+
+async def seed(services: Services, merchant: Merchant, customers: int) -> None:
+    """`customers` customers with two cards each."""
+    for index in range(customers):
+        customer = await services.customers.create(merchant_id=merchant.id, data={"name": f"c{index}"})
+        for pan in ("411111******1111", "555555******4444"):
+            await services.customers.add_payment_method(
+                merchant_id=merchant.id,
+                customer_uuid=customer.uuid,
+                data={"masked_pan": pan, "expiration_date": "12/34", "token": f"tok-{index}-{pan[:2]}"},
+            )
+
+
+async def test_statement_count_is_constant_for_a_page_with_payment_methods(
+    gql: GraphQLClient, services: Services, merchant: Merchant, other_merchant: Merchant
+) -> None:
+    await seed(services, merchant, 5)
+    await seed(services, other_merchant, 50)
+    small = GraphQLClient(gql.http, gql.app, f"Bearer {await issue_token(services, merchant)}")
+    large = GraphQLClient(gql.http, gql.app, f"Bearer {await issue_token(services, other_merchant)}")
+    results: dict[int, dict[str, Any]] = {}
+
+    async def run(client: GraphQLClient, size: int) -> None:
+        results[size] = await client.execute(PAGE_WITH_CARDS)
+
+    small_statements = await statements_during(gql.app, lambda: run(small, 5))
+    large_statements = await statements_during(gql.app, lambda: run(large, 50))
+
+    for size in (5, 50):
+        nodes = results[size]["customers"]["nodes"]
+        assert len(nodes) == size
+        assert all(len(node["paymentMethods"]) == 2 for node in nodes)
+        assert all(card["customerUuid"] == node["uuid"] for node in nodes for card in node["paymentMethods"])
+    # token lookup + customers page + one batched payment-methods statement
+    assert len(small_statements) == len(large_statements) <= 3, large_statements
+
+
+async def test_payment_methods_paging_arguments(
+    gql: GraphQLClient, services: Services, merchant: Merchant
+) -> None:
+    await seed(services, merchant, 2)
+
+    data = await gql.execute(
+        "{ customers { nodes { all: paymentMethods { maskedPan } second: paymentMethods(first: 1, offset: 1) "
+        "{ maskedPan } } } }"
+    )
+    errors = await gql.errors("{ customers { nodes { paymentMethods(first: 101) { id } } } }")
+
+    for node in data["customers"]["nodes"]:
+        assert [card["maskedPan"] for card in node["all"]] == ["555555******4444", "411111******1111"]
+        assert node["second"] == [{"maskedPan": "411111******1111"}]
+    assert errors[0]["extensions"]["fieldErrors"][0]["field"] == "first"
