@@ -8,9 +8,12 @@ from typing import Any
 
 from app.auth import ALL_SCOPES
 from app.errors import DomainError
+from app.merchants.admin import MerchantAdmin
+from app.secret_box import SecretBox
 from app.seeding import seed_customers
 from app.services import Services
 from app.settings import Settings
+from app.timestamps import format_timestamp
 
 DEMO_TOKEN_TTL_SECONDS = 7 * 24 * 3600
 
@@ -76,7 +79,8 @@ async def demo_merchant(settings: Settings, credentials_file: str, base_url: str
             "",
             f"GraphiQL:  {base_url}/graphql   (paste the header into the Headers tab as JSON:",
             f'           {{"Authorization": "Bearer {issued.access_token}"}})',
-            f"REST:      {base_url}/v2/customers",
+            f"REST:      {base_url}/v2/customers   (API docs: {base_url}/docs)",
+            f"Home:      {base_url}/   (links GraphiQL, the docs, /healthz, /readyz and /metrics)",
             f"Try:       curl -s -H '{header}' {base_url}/v2/customers",
         ]
     )
@@ -102,3 +106,68 @@ async def seed(settings: Settings, authenticity_token: str, count: int, payment_
             "customers_per_second": round(report.customers_per_second),
         }
     )
+
+
+# --- administration (issue 7) --------------------------------------------------------------------------
+
+
+def merchant_admin(services: Services) -> MerchantAdmin:
+    """The admin operations over the services' database, sealing keys with the server key like the
+    merchant service does (see app/secret_box.py)."""
+    return MerchantAdmin(services.database, seal=SecretBox.from_settings(services.settings).seal)
+
+
+async def list_merchants(settings: Settings) -> list[dict[str, Any]]:
+    """`merchants list`: one object per merchant, oldest first; keys are never printed."""
+    services = Services.from_settings(settings)
+    try:
+        merchants = await merchant_admin(services).list_merchants()
+    finally:
+        await services.close()
+    return [
+        {
+            "id": merchant.id,
+            "name": merchant.name,
+            "authenticity_token": merchant.authenticity_token,
+            "created_at": format_timestamp(merchant.created_at),
+            "active_tokens": merchant.active_tokens,
+        }
+        for merchant in merchants
+    ]
+
+
+async def rotate_merchant_key(
+    settings: Settings, *, token: str, key: str | None, revoke_tokens: bool
+) -> dict[str, Any]:
+    """`merchants rotate-key`: the merchant with its new key, and how many tokens were revoked."""
+    services = Services.from_settings(settings)
+    try:
+        merchant, revoked = await merchant_admin(services).rotate_key(token, key, revoke_tokens=revoke_tokens)
+    except DomainError as error:
+        raise SystemExit(f"error: {error.message}") from None
+    finally:
+        await services.close()
+    return {
+        "id": merchant.id,
+        "name": merchant.name,
+        "authenticity_token": merchant.authenticity_token,
+        "merchant_key": merchant.merchant_key,
+        "revoked_tokens": revoked,
+    }
+
+
+async def revoke_tokens(settings: Settings, *, token: str | None, merchant: str | None) -> dict[str, int]:
+    """`tokens revoke`: one token, every token of a merchant, or both; how many were revoked."""
+    services = Services.from_settings(settings)
+    admin = merchant_admin(services)
+    revoked = 0
+    try:
+        if token:
+            revoked += await admin.revoke_token(token)
+        if merchant:
+            revoked += await admin.revoke_merchant_tokens(merchant)
+    except DomainError as error:
+        raise SystemExit(f"error: {error.message}") from None
+    finally:
+        await services.close()
+    return {"revoked_tokens": revoked}

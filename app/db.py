@@ -1,5 +1,7 @@
 """Engines and connections per database URL. No queries live here.
 
+Hot reads run through `prepared` (see app/prepared.py); writes and the rest through SQLAlchemy.
+
 SQLite: WAL mode and a busy timeout on every connection; writers open with `BEGIN IMMEDIATE` so a
 read-modify-write holds the write lock from its first read (a deferred transaction lets two writers read
 the same row and the later commit silently drops the earlier one's change). Writers in one process also
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +21,14 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from app.prepared import PostgresReader, PreparedReader, SQLiteReader, StatementListener
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Bound values (card tokens, key material) stay out of SQL logs and error messages (app/log_redaction.py).
+HIDE_PARAMETERS = True
+
+# The transaction of the running `Database.unit_of_work()` block, if any (see there).
+_UNIT_OF_WORK: ContextVar[tuple[Database, AsyncConnection] | None] = ContextVar("unit_of_work", default=None)
 
 
 def ensure_sqlite_directory(url: str) -> None:
@@ -29,7 +39,9 @@ def ensure_sqlite_directory(url: str) -> None:
 
 
 def _sqlite_engine(url: str, *, begin: str | None, pool_size: int) -> AsyncEngine:
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=120)
+    engine = create_async_engine(
+        url, pool_size=pool_size, max_overflow=0, pool_timeout=120, hide_parameters=HIDE_PARAMETERS
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -57,13 +69,20 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        self.prepared: PreparedReader
         if self.is_sqlite:
             ensure_sqlite_directory(url)
             self.write_engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE", pool_size=1)
-            self.read_engine = _sqlite_engine(url, begin=None, pool_size=8)
+            self.read_engine = _sqlite_engine(url, begin=None, pool_size=4)
+            self.prepared = SQLiteReader(
+                self.read_engine.dialect, make_url(url).database or "", busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS
+            )
         else:
-            self.write_engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=False)
+            self.write_engine = create_async_engine(
+                url, pool_size=5, max_overflow=5, hide_parameters=HIDE_PARAMETERS
+            )
             self.read_engine = self.write_engine
+            self.prepared = PostgresReader(self.read_engine.dialect, url, max_size=10)
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncConnection]:
@@ -73,12 +92,39 @@ class Database:
 
     @asynccontextmanager
     async def writer(self) -> AsyncIterator[AsyncConnection]:
-        """A connection in a write transaction: committed when the block ends, rolled back on error."""
+        """A connection in a write transaction: committed when the block ends, rolled back on error.
+
+        Inside `unit_of_work()` it is that block's connection instead (committed with it).
+        """
+        ambient = _UNIT_OF_WORK.get()
+        if ambient is not None and ambient[0] is self:
+            yield ambient[1]
+            return
         async with self.write_engine.begin() as connection:
             yield connection
 
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[AsyncConnection]:
+        """One write transaction that every `writer()` opened inside the block (same task) joins.
+
+        Idempotency keys use it so a write and the answer stored for it commit together (issue 6).
+        """
+        async with self.write_engine.begin() as connection:
+            token = _UNIT_OF_WORK.set((self, connection))
+            try:
+                yield connection
+            finally:
+                _UNIT_OF_WORK.reset(token)
+
+    def add_statement_listener(self, listener: StatementListener) -> None:
+        """Call `listener(sql)` for every statement, whichever path runs it (tests pin statement counts)."""
+        self.prepared.listeners.append(listener)
+        for engine in {self.write_engine, self.read_engine}:
+            event.listen(engine.sync_engine, "before_cursor_execute", lambda *args: listener(args[2]))
+
     async def dispose(self) -> None:
         """Close every pooled connection."""
+        await self.prepared.close()
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()

@@ -36,6 +36,9 @@ class ErrorCode(StrEnum):
     ALREADY_EXISTS = "already_exists"
     CUSTOMER_DELETED = "customer_deleted"
     NOT_FOUND = "not_found"
+    # idempotency keys
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
     # auth
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"
@@ -88,6 +91,12 @@ class CustomerDeleted(Conflict):
     """A write aimed at a soft-deleted customer."""
 
     code = ErrorCode.CUSTOMER_DELETED
+
+
+class RequestInProgress(Conflict):
+    """Another request holding the same Idempotency-Key is still running: retry later (HTTP 409)."""
+
+    code = ErrorCode.IDEMPOTENCY_KEY_IN_USE
 
 
 class Unauthenticated(DomainError):

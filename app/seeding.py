@@ -1,6 +1,6 @@
 """Bulk data for benchmarks and demos: `python -m app seed`.
 
-The database generates the rows itself (see `repository.seed_customers`), one transaction per batch so
+The database generates the rows itself (see `app.customers.seed_sql`), one transaction per batch so
 the write lock is never held for long and progress can be shown.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.customers import repository
+from app.customers import seed_sql
 from app.db import Database
 from app.timestamps import utc_now
 
@@ -67,7 +67,7 @@ async def seed_customers(
         async with database.writer() as conn:
             if database.is_sqlite:
                 await conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_SEED_CACHE_KIB}")
-            methods += await repository.seed_customers(
+            methods += await seed_sql.seed_customers(
                 conn,
                 merchant_id=merchant_id,
                 start=start,

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app import log_redaction
 from app.customers.service import CustomerService
 from app.db import Database
+from app.idempotency.service import IdempotencyService
 from app.merchants.service import MerchantService
+from app.replays.service import ReplayGuard
+from app.secret_box import SecretBox
 from app.settings import Settings
 
 
@@ -18,11 +22,15 @@ class Services:
     database: Database
     customers: CustomerService
     merchants: MerchantService
+    idempotency: IdempotencyService
+    replays: ReplayGuard
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         """Build the services; engines connect lazily, on first use."""
+        log_redaction.install()
         database = Database(settings.database_url)
+        secrets = SecretBox.from_settings(settings)
         return cls(
             settings=settings,
             database=database,
@@ -31,7 +39,16 @@ class Services:
                 database,
                 signature_window_seconds=settings.signature_window_seconds,
                 token_ttl_seconds=settings.token_ttl_seconds,
+                auth_cache_seconds=settings.auth_cache_seconds,
+                secrets=secrets,
             ),
+            idempotency=IdempotencyService(
+                database,
+                secrets=secrets,
+                ttl_seconds=settings.idempotency_ttl_seconds,
+                wait_seconds=settings.idempotency_wait_seconds,
+            ),
+            replays=ReplayGuard(database, window_seconds=settings.signature_window_seconds),
         )
 
     async def close(self) -> None:

@@ -41,11 +41,42 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     signature_window_seconds: int = 300
     token_ttl_seconds: int = 900
+    # How long a verified token or a merchant's key is reused without a database lookup (0: never).
+    auth_cache_seconds: int = 5
     max_body_bytes: int = 64 * 1024
     # 15: the standard introspection query (GraphiQL, graphql-js 16) is 15 fields deep.
     graphql_max_depth: int = 15
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000
+
+    # --- Security and reliability (issue 6) -----------------------------------------------------------
+    # Server key(s) encrypting merchant keys at rest: comma-separated Fernet keys, the first one encrypts
+    # and every one decrypts (rotation). Unset: the key file below is used, and created if missing.
+    secret_key: Secret | None = None
+    secret_key_file: str = "data/secret.key"
+    # How long an Idempotency-Key's first answer is kept for replay.
+    idempotency_ttl_seconds: int = 24 * 3600
+    # How long a request waits for another one still running under the same Idempotency-Key (then 409).
+    idempotency_wait_seconds: int = 30
+    # HTTP server limits (`serve`): request line plus headers, time to receive them, idle keep-alive,
+    # and how long a shutdown waits for in-flight requests.
+    max_header_bytes: int = 16 * 1024
+    header_timeout_seconds: int = 10
+    keep_alive_timeout_seconds: int = 5
+    graceful_shutdown_seconds: int = 30
+    # --- end of issue 6 settings ----------------------------------------------------------------------
+
+    # --- Operations (issue 7): logs, metrics, reverse proxy ---------------------------------------------
+    # `text` (human-readable lines) or `json` (one object per line), for access and error logs alike.
+    log_format: str = "text"
+    log_level: str = "info"
+    # One line per request (method, path, route, status, duration, request id); probes stay quiet.
+    access_log: bool = True
+    # Request and GraphQL counters, latency histograms and pool figures on /metrics.
+    metrics_enabled: bool = True
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (`serve`; comma-separated, `*`: any).
+    forwarded_allow_ips: str = "127.0.0.1"
+    # --- end of issue 7 settings ----------------------------------------------------------------------
 
     @property
     def is_sqlite(self) -> bool:
@@ -82,8 +113,61 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_url=normalise_database_url(url),
         signature_window_seconds=_int(env, "GATEWAY_SIGNATURE_WINDOW_SECONDS", 300),
         token_ttl_seconds=_int(env, "GATEWAY_TOKEN_TTL_SECONDS", 900),
+        auth_cache_seconds=_int(env, "GATEWAY_AUTH_CACHE_SECONDS", 5, minimum=0),
         max_body_bytes=_int(env, "GATEWAY_MAX_BODY_BYTES", 64 * 1024),
         graphql_max_depth=_int(env, "GATEWAY_GRAPHQL_MAX_DEPTH", 15),
         graphql_max_aliases=_int(env, "GATEWAY_GRAPHQL_MAX_ALIASES", 30),
         graphql_max_tokens=_int(env, "GATEWAY_GRAPHQL_MAX_TOKENS", 2000),
+        **_security_settings(env),
+        **_operations_settings(env),
     )
+
+
+# --- Security and reliability (issue 6) ---------------------------------------------------------------
+def _security_settings(env: Mapping[str, str]) -> dict[str, object]:
+    """The issue 6 block of Settings: server key, idempotency and HTTP server limits."""
+    secret_key = env.get("GATEWAY_SECRET_KEY") or None
+    return {
+        "secret_key": None if secret_key is None else Secret(secret_key),
+        "secret_key_file": env.get("GATEWAY_SECRET_KEY_FILE") or "data/secret.key",
+        "idempotency_ttl_seconds": _int(env, "GATEWAY_IDEMPOTENCY_TTL_SECONDS", 24 * 3600),
+        "idempotency_wait_seconds": _int(env, "GATEWAY_IDEMPOTENCY_WAIT_SECONDS", 30),
+        "max_header_bytes": _int(env, "GATEWAY_MAX_HEADER_BYTES", 16 * 1024, minimum=1024),
+        "header_timeout_seconds": _int(env, "GATEWAY_HEADER_TIMEOUT_SECONDS", 10),
+        "keep_alive_timeout_seconds": _int(env, "GATEWAY_KEEP_ALIVE_TIMEOUT_SECONDS", 5),
+        "graceful_shutdown_seconds": _int(env, "GATEWAY_GRACEFUL_SHUTDOWN_SECONDS", 30, minimum=0),
+    }
+
+
+# --- Operations (issue 7) -----------------------------------------------------------------------------
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in choices:
+        raise SystemExit(f"configuration error: {name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SystemExit(f"configuration error: {name} must be 1/0, true/false, yes/no or on/off, got {raw!r}")
+
+
+def _operations_settings(env: Mapping[str, str]) -> dict[str, object]:
+    """The issue 7 block of Settings: log format and level, access log, metrics, trusted proxies."""
+    return {
+        "log_format": _choice(env, "GATEWAY_LOG_FORMAT", "text", LOG_FORMATS),
+        "log_level": _choice(env, "GATEWAY_LOG_LEVEL", "info", LOG_LEVELS),
+        "access_log": _flag(env, "GATEWAY_ACCESS_LOG", True),
+        "metrics_enabled": _flag(env, "GATEWAY_METRICS", True),
+        "forwarded_allow_ips": env.get("GATEWAY_FORWARDED_ALLOW_IPS") or "127.0.0.1",
+    }

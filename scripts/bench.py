@@ -74,13 +74,17 @@ def run_cli(*args: str, env: dict[str, str]) -> str:
 def lua_script(
     method: str, paths: list[str], body: str | None, token: str, per_request_body: bool = False
 ) -> str:
-    """A wrk script cycling through `paths` with Bearer auth (and a unique body per request if asked)."""
+    """A wrk script cycling through `paths` with Bearer auth; `per_request_body` fills the body's `%s`
+    with a value unique across wrk's threads (each thread has its own Lua state and random seed)."""
     lines = [
         f'wrk.method = "{method}"',
         f'wrk.headers["Authorization"] = "Bearer {token}"',
         'wrk.headers["Content-Type"] = "application/json"',
         "local paths = {" + ",".join(json.dumps(path) for path in paths) + "}",
         "local n = 0",
+        "local threads = 0",
+        "function setup(thread) threads = threads + 1; thread:set('tid', threads) end",
+        "function init(args) prefix = tostring(tid) .. '-' .. tostring(os.time()) end",
     ]
     if body is not None and not per_request_body:
         lines.append(f"wrk.body = {json.dumps(body)}")
@@ -88,9 +92,7 @@ def lua_script(
     lines.append("  n = n + 1")
     lines.append("  local path = paths[(n % #paths) + 1]")
     if per_request_body:
-        lines.append(
-            "  local b = string.format(" + json.dumps(body) + ', tostring(math.random(1, 1e9)) .. "-" .. n)'
-        )
+        lines.append(f'  local b = string.format({json.dumps(body)}, prefix .. "-" .. n)')
         lines.append(f'  return wrk.format("{method}", path, nil, b)')
     else:
         lines.append(f'  return wrk.format("{method}", path)')
@@ -143,7 +145,6 @@ def rss_mb(pid: int) -> float:
 async def statements_per_graphql_page(database_url: str, token: str) -> int:
     """SQL statements one `customers(first: 50) { paymentMethods }` request costs, counted in-process."""
     import httpx
-    from sqlalchemy import event
 
     from app.main import create_app
     from app.settings import Settings
@@ -156,13 +157,11 @@ async def statements_per_graphql_page(database_url: str, token: str) -> int:
         nonlocal count
         count += 1
 
-    engines = {database.read_engine.sync_engine, database.write_engine.sync_engine}
     query = {"query": "{ customers(first: 50) { nodes { uuid paymentMethods { id } } } }"}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
         headers = {"Authorization": f"Bearer {token}"}
         await client.post("/graphql", json=query, headers=headers)  # warm caches (auth, schema)
-        for engine in engines:
-            event.listen(engine, "before_cursor_execute", counter)
+        database.add_statement_listener(counter)
         response = await client.post("/graphql", json=query, headers=headers)
         response.raise_for_status()
     await app.state.services.close()

@@ -23,7 +23,7 @@ from app.main import create_app
 from app.merchants.repository import Merchant
 from app.migrations import migrate_sync
 from app.services import Services
-from app.settings import Settings, normalise_database_url
+from app.settings import Secret, Settings, normalise_database_url
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 BACKENDS = ["sqlite", "postgresql"]
@@ -75,10 +75,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         yield from _postgres_database(f"gateway_test_{os.getpid()}_{uuid.uuid4().hex[:8]}")
 
 
+# A fixed server key (merchant keys are encrypted at rest), so tests never create ./data/secret.key.
+TEST_SECRET_KEY = Secret("tHZQYIx6z-8mWhQKx8JS5m9vWjWvXMqNzYJrOGIddbA=")
+
+
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     """Settings for the test database."""
-    return Settings(database_url=database_url)
+    return Settings(database_url=database_url, secret_key=TEST_SECRET_KEY)
 
 
 @pytest.fixture

@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 import app.customers.models
-import app.merchants.models  # noqa: F401
+import app.idempotency.models
+import app.merchants.models
+import app.replays.models  # noqa: F401
 
 
 @pytest.mark.filterwarnings("ignore:autogenerate skipping")

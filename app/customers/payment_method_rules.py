@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,6 +14,10 @@ from app.errors import ErrorCode, FieldError, InvalidInput
 TOKEN_MAX_LENGTH = 200
 _MASKED_PAN = re.compile(r"^[0-9]{6}\*{2,9}[0-9]{4}$")
 _DIGIT_RUN = re.compile(r"[0-9]{12,19}")
+# Digits in groups separated by single spaces or dashes, as card numbers are written: 4111 1111 1111 1111.
+_GROUPED_DIGITS = re.compile(r"[0-9]+(?:[ -][0-9]+)*")
+_GROUP_SEPARATOR = re.compile(r"[ -]")
+PAN_MIN_DIGITS, PAN_MAX_DIGITS = 12, 19
 _MONTH_YEAR = re.compile(r"^(0[1-9]|1[0-2])/([0-9]{2}|[0-9]{4})$")
 _YEAR_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])(-[0-9]{2})?$")
 
@@ -41,9 +45,28 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _card_number_candidates(text: str) -> Iterator[str]:
+    """Every 12-19 digit sequence that could be a card number: consecutive digit groups of each grouped
+    run (`4111 1111 1111 1111`, `4111-1111-...`, embedded in more groups or not), and runs of plain digits."""
+    for run in _GROUPED_DIGITS.finditer(text):
+        groups = _GROUP_SEPARATOR.split(run.group())
+        for start in range(len(groups)):
+            digits = ""
+            for group in groups[start:]:
+                digits += group
+                if len(digits) > PAN_MAX_DIGITS:
+                    break
+                if len(digits) >= PAN_MIN_DIGITS:
+                    yield digits
+        for group in groups:
+            if len(group) > PAN_MAX_DIGITS:
+                yield from (match.group() for match in _DIGIT_RUN.finditer(group))
+
+
 def contains_card_number(text: str) -> bool:
-    """True when the text holds a Luhn-valid run of 12-19 digits: a full card number we must not keep."""
-    return any(luhn_valid(match.group()) for match in _DIGIT_RUN.finditer(text))
+    """True when the text holds a Luhn-valid run of 12-19 digits (plain or grouped by single spaces or
+    dashes): a full card number we must not keep."""
+    return any(luhn_valid(candidate) for candidate in _card_number_candidates(text))
 
 
 def last_day_of_expiry_month(text: str) -> date | None:

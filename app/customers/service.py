@@ -10,7 +10,7 @@ import uuid as uuid_module
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from app.customers import repository
+from app.customers import reads, repository
 from app.customers.domain import Customer, CustomerFilter, Page, PaymentMethod
 from app.customers.pagination import decode_cursor
 from app.customers.payment_method_rules import clean_new_payment_method
@@ -78,8 +78,7 @@ class CustomerService:
         canonical = normalise_uuid(uuid)
         if canonical is None:
             raise _customer_not_found()
-        async with self._db.reader() as conn:
-            customer = await repository.customer_by_uuid(conn, merchant_id=merchant_id, uuid=canonical)
+        customer = await reads.customer_by_uuid(self._db.prepared, merchant_id=merchant_id, uuid=canonical)
         if customer is None:
             raise _customer_not_found()
         return customer
@@ -88,10 +87,9 @@ class CustomerService:
         """The live customer with this merchant_customer_id; deleted ones are not found."""
         if not merchant_customer_id or len(merchant_customer_id) > _MCID_MAX:
             raise _customer_not_found()
-        async with self._db.reader() as conn:
-            customer = await repository.live_customer_by_merchant_customer_id(
-                conn, merchant_id=merchant_id, merchant_customer_id=merchant_customer_id
-            )
+        customer = await reads.live_customer_by_merchant_customer_id(
+            self._db.prepared, merchant_id=merchant_id, merchant_customer_id=merchant_customer_id
+        )
         if customer is None:
             raise _customer_not_found()
         return customer
@@ -106,9 +104,7 @@ class CustomerService:
             raise _customer_not_found()
         async with self._db.writer() as conn:
             # The row lock (PostgreSQL) or BEGIN IMMEDIATE (SQLite) makes this read-merge-write atomic.
-            current = await repository.customer_by_uuid(
-                conn, merchant_id=merchant_id, uuid=canonical, for_update=True
-            )
+            current = await repository.lock_customer_by_uuid(conn, merchant_id=merchant_id, uuid=canonical)
             if current is None:
                 raise _customer_not_found()
             if current.deleted:
@@ -132,9 +128,7 @@ class CustomerService:
         if canonical is None:
             raise _customer_not_found()
         async with self._db.writer() as conn:
-            current = await repository.customer_by_uuid(
-                conn, merchant_id=merchant_id, uuid=canonical, for_update=True
-            )
+            current = await repository.lock_customer_by_uuid(conn, merchant_id=merchant_id, uuid=canonical)
             if current is None:
                 raise _customer_not_found()
             if current.deleted:
@@ -157,23 +151,21 @@ class CustomerService:
         size = clean_page_size(limit, limit_field)
         skip = clean_offset(offset)
         cursor = decode_cursor(after) if after is not None else None
-        async with self._db.reader() as conn:
-            rows = await repository.list_live_customers(
-                conn,
-                merchant_id=merchant_id,
-                limit=size + 1,
-                offset=skip,
-                after=cursor,
-                customer_filter=customer_filter,
-            )
+        rows = await reads.list_live_customers(
+            self._db.prepared,
+            merchant_id=merchant_id,
+            limit=size + 1,
+            offset=skip,
+            after=cursor,
+            customer_filter=customer_filter,
+        )
         return Page(items=rows[:size], has_next=len(rows) > size)
 
     async def count(self, *, merchant_id: int, customer_filter: CustomerFilter | None = None) -> int:
         """How many live customers match."""
-        async with self._db.reader() as conn:
-            return await repository.count_live_customers(
-                conn, merchant_id=merchant_id, customer_filter=customer_filter
-            )
+        return await reads.count_live_customers(
+            self._db.prepared, merchant_id=merchant_id, customer_filter=customer_filter
+        )
 
     async def add_payment_method(
         self, *, merchant_id: int, customer_uuid: str, data: Mapping[str, Any]
@@ -184,9 +176,7 @@ class CustomerService:
         if canonical is None:
             raise _customer_not_found()
         async with self._db.writer() as conn:
-            customer = await repository.customer_by_uuid(
-                conn, merchant_id=merchant_id, uuid=canonical, for_update=True
-            )
+            customer = await repository.lock_customer_by_uuid(conn, merchant_id=merchant_id, uuid=canonical)
             if customer is None:
                 raise _customer_not_found()
             if customer.deleted:
@@ -211,23 +201,21 @@ class CustomerService:
         canonical = normalise_uuid(customer_uuid)
         if canonical is None:
             raise _customer_not_found()
-        async with self._db.reader() as conn:
-            customer = await repository.customer_by_uuid(conn, merchant_id=merchant_id, uuid=canonical)
-            if customer is None:
-                raise _customer_not_found()
-            return await repository.list_payment_methods(
-                conn, merchant_id=merchant_id, customer_id=customer.id, limit=size, offset=skip
-            )
+        customer = await reads.customer_by_uuid(self._db.prepared, merchant_id=merchant_id, uuid=canonical)
+        if customer is None:
+            raise _customer_not_found()
+        return await reads.list_payment_methods(
+            self._db.prepared, merchant_id=merchant_id, customer_id=customer.id, limit=size, offset=skip
+        )
 
     async def list_merchant_payment_methods(
         self, *, merchant_id: int, limit: Any = None, offset: Any = None
     ) -> list[PaymentMethod]:
         """Every payment method of the merchant, newest first."""
         size, skip = clean_page_size(limit), clean_offset(offset)
-        async with self._db.reader() as conn:
-            return await repository.list_payment_methods(
-                conn, merchant_id=merchant_id, customer_id=None, limit=size, offset=skip
-            )
+        return await reads.list_payment_methods(
+            self._db.prepared, merchant_id=merchant_id, customer_id=None, limit=size, offset=skip
+        )
 
     async def payment_methods_for_customers(
         self, *, merchant_id: int, customer_ids: Sequence[int], limit: Any = None, offset: Any = None
@@ -236,10 +224,9 @@ class CustomerService:
         size, skip = clean_page_size(limit, "first"), clean_offset(offset)
         if not customer_ids:
             return {}
-        async with self._db.reader() as conn:
-            return await repository.payment_methods_for_customers(
-                conn, merchant_id=merchant_id, customer_ids=customer_ids, limit=size, offset=skip
-            )
+        return await reads.payment_methods_for_customers(
+            self._db.prepared, merchant_id=merchant_id, customer_ids=customer_ids, limit=size, offset=skip
+        )
 
     async def remove_payment_method(
         self, *, merchant_id: int, customer_uuid: str, payment_method_id: str
@@ -249,7 +236,7 @@ class CustomerService:
         if canonical is None:
             raise _customer_not_found()
         async with self._db.writer() as conn:
-            customer = await repository.customer_by_uuid(conn, merchant_id=merchant_id, uuid=canonical)
+            customer = await repository.lock_customer_by_uuid(conn, merchant_id=merchant_id, uuid=canonical)
             if customer is None:
                 raise _customer_not_found()
             removed = await repository.delete_payment_method(

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from strawberry.dataloader import DataLoader
-
 from app.auth import Principal, Scope
-from app.customers.domain import PaymentMethod
 from app.customers.service import CustomerService
-from app.graphql.loaders import PaymentMethodsKey, payment_methods_loader
+from app.graphql.loaders import PaymentMethodsLoader
+from app.idempotency.service import IdempotencyService
 
 
 @dataclass(frozen=True)
@@ -21,21 +19,31 @@ class GraphQLContext:
 
     principal: Principal
     customers: CustomerService
-    payment_methods: DataLoader[PaymentMethodsKey, list[PaymentMethod]]
+    payment_methods: PaymentMethodsLoader
+    # Runs mutations given an `idempotencyKey` once (app/graphql/idempotency.py).
+    idempotency: IdempotencyService
 
     @classmethod
-    def for_request(cls, principal: Principal, customers: CustomerService) -> GraphQLContext:
+    def for_request(
+        cls, principal: Principal, customers: CustomerService, idempotency: IdempotencyService
+    ) -> GraphQLContext:
         """A fresh context (and fresh DataLoader caches) for one request."""
         return cls(
             principal=principal,
             customers=customers,
-            payment_methods=payment_methods_loader(customers, merchant_id=principal.merchant_id),
+            payment_methods=PaymentMethodsLoader(customers, merchant_id=principal.merchant_id),
+            idempotency=idempotency,
         )
 
     @property
     def merchant_id(self) -> int:
         """The merchant every query of this request is scoped to."""
         return self.principal.merchant_id
+
+    @property
+    def may_see_payment_methods(self) -> bool:
+        """True when the caller holds the scopes payment-method fields need."""
+        return Scope.PAYMENT_METHODS in self.principal.scopes and Scope.CUSTOMERS in self.principal.scopes
 
     def require_payment_methods_scope(self) -> None:
         """Raise Forbidden unless the caller may see and change payment methods."""

@@ -13,6 +13,7 @@ import strawberry
 from graphql import GraphQLError
 
 from app.errors import Conflict, DomainError, FieldError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from app.observability.request_id import current_request_id
 
 MASKED_MESSAGE = "Unexpected error."
 
@@ -104,13 +105,18 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 
 def format_error(error: GraphQLError) -> dict[str, Any]:
-    """The JSON form of one error, with `extensions.code` for domain errors."""
+    """The JSON form of one error, with `extensions.code` for domain errors and `extensions.requestId`
+    (the `X-Request-Id` of the response) on every error. Unexpected errors are masked here: message,
+    location and path only (the schema logs them with their traceback)."""
     formatted: dict[str, Any] = dict(error.formatted)
+    if is_unexpected(error):
+        formatted = {key: formatted[key] for key in ("locations", "path") if key in formatted}
+        formatted = {"message": MASKED_MESSAGE, **formatted, "extensions": {"code": INTERNAL_CODE}}
+    extensions = dict(formatted.get("extensions") or {})
     if isinstance(error.original_error, DomainError):
-        formatted["extensions"] = {
-            **formatted.get("extensions", {}),
-            **domain_extensions(error.original_error),
-        }
+        extensions.update(domain_extensions(error.original_error))
+    extensions["requestId"] = current_request_id()
+    formatted["extensions"] = extensions
     return formatted
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Awaitable, Iterable
 
 from strawberry.dataloader import DataLoader
 
@@ -42,3 +43,30 @@ def payment_methods_loader(
         return [found[key] for key in keys]
 
     return DataLoader(load_fn=load)
+
+
+class PaymentMethodsLoader:
+    """The per-request payment-methods DataLoader, plus a synchronous look at what it already holds.
+
+    Why: a page primes the loader for all its customers at once (one batch, one statement); each
+    customer's `paymentMethods` then reads its list without a coroutine of its own, which was most of
+    the cost of a 50-customer page.
+    """
+
+    def __init__(self, customers: CustomerService, *, merchant_id: int) -> None:
+        self._loader = payment_methods_loader(customers, merchant_id=merchant_id)
+
+    def load(self, key: PaymentMethodsKey) -> Awaitable[list[PaymentMethod]]:
+        """The payment methods for one key, batched with every other load of this tick."""
+        return self._loader.load(key)
+
+    async def prime(self, keys: Iterable[PaymentMethodsKey]) -> None:
+        """Load many keys in one batch so `loaded` can answer them; errors are left for `load` to raise."""
+        await self._loader.load_many(list(keys))
+
+    def loaded(self, key: PaymentMethodsKey) -> list[PaymentMethod] | None:
+        """The list for `key` if a finished load holds it, else None."""
+        future = self._loader.cache_map.get(key)
+        if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+            return None
+        return future.result()

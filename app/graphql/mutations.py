@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry import Info
@@ -11,6 +12,8 @@ from app.customers.rules import NullMeans
 from app.errors import DomainError
 from app.graphql.context import GraphQLContext
 from app.graphql.errors import ConflictError, NotFoundError, ValidationError, error_member
+from app.graphql.idempotency import ARGUMENT_DESCRIPTION as IDEMPOTENCY_KEY_DESCRIPTION
+from app.graphql.idempotency import run_mutation
 from app.graphql.inputs import AddPaymentMethodInput, CreateCustomerInput, UpdateCustomerInput, given_fields
 from app.graphql.types import (
     Customer,
@@ -19,6 +22,7 @@ from app.graphql.types import (
     PaymentMethodPayload,
     RemovePaymentMethodPayload,
 )
+from app.idempotency.outcomes import Result
 
 CreateCustomerResult = Annotated[
     CustomerPayload | ValidationError | ConflictError, strawberry.union("CreateCustomerResult")
@@ -37,18 +41,50 @@ RemovePaymentMethodResult = Annotated[
 ]
 
 
+# Every mutation takes one (issue 6); the mechanism is shared with REST's Idempotency-Key header.
+IdempotencyKey = Annotated[str | None, strawberry.argument(description=IDEMPOTENCY_KEY_DESCRIPTION)]
+
+T = TypeVar("T", bound=Result)
+
+
+async def _once(
+    context: GraphQLContext,
+    mutation: str,
+    arguments: dict[str, Any],
+    key: str | None,
+    execute: Callable[[], Awaitable[T]],
+) -> T:
+    """Run a mutation's service call, once per idempotency key when one is given."""
+    return await run_mutation(
+        context.idempotency,
+        merchant_id=context.merchant_id,
+        mutation=mutation,
+        arguments=arguments,
+        key=key,
+        execute=execute,
+    )
+
+
 @strawberry.type
 class Mutation:
     """Writes, always scoped to the calling merchant."""
 
     @strawberry.mutation(description="Create a customer.")
     async def create_customer(
-        self, info: Info[GraphQLContext, None], input: CreateCustomerInput
+        self,
+        info: Info[GraphQLContext, None],
+        input: CreateCustomerInput,
+        idempotency_key: IdempotencyKey = None,
     ) -> CreateCustomerResult:
         context = info.context
+        data = given_fields(input)
         try:
-            created = await context.customers.create(
-                merchant_id=context.merchant_id, data=given_fields(input)
+            created = await _once(
+                context,
+                "createCustomer",
+                {"input": data},
+                idempotency_key,
+                lambda: context.customers.create(merchant_id=context.merchant_id, data=data),
             )
         except DomainError as error:
             return error_member(error, (ValidationError, ConflictError))
@@ -58,15 +94,23 @@ class Mutation:
         description="Change a customer: absent input fields keep their value, explicit nulls clear it."
     )
     async def update_customer(
-        self, info: Info[GraphQLContext, None], uuid: strawberry.ID, input: UpdateCustomerInput
+        self,
+        info: Info[GraphQLContext, None],
+        uuid: strawberry.ID,
+        input: UpdateCustomerInput,
+        idempotency_key: IdempotencyKey = None,
     ) -> UpdateCustomerResult:
         context = info.context
+        data = given_fields(input)
         try:
-            updated = await context.customers.update(
-                merchant_id=context.merchant_id,
-                uuid=uuid,
-                data=given_fields(input),
-                null_means=NullMeans.CLEAR,
+            updated = await _once(
+                context,
+                "updateCustomer",
+                {"uuid": uuid, "input": data},
+                idempotency_key,
+                lambda: context.customers.update(
+                    merchant_id=context.merchant_id, uuid=uuid, data=data, null_means=NullMeans.CLEAR
+                ),
             )
         except DomainError as error:
             return error_member(error, (ValidationError, NotFoundError, ConflictError))
@@ -76,11 +120,17 @@ class Mutation:
         description="Soft-delete a customer and remove its payment methods; deleting again answers the same."
     )
     async def delete_customer(
-        self, info: Info[GraphQLContext, None], uuid: strawberry.ID
+        self, info: Info[GraphQLContext, None], uuid: strawberry.ID, idempotency_key: IdempotencyKey = None
     ) -> DeleteCustomerResult:
         context = info.context
         try:
-            deleted = await context.customers.delete(merchant_id=context.merchant_id, uuid=uuid)
+            deleted = await _once(
+                context,
+                "deleteCustomer",
+                {"uuid": uuid},
+                idempotency_key,
+                lambda: context.customers.delete(merchant_id=context.merchant_id, uuid=uuid),
+            )
         except DomainError as error:
             return error_member(error, (NotFoundError,))
         return CustomerPayload(customer=Customer.from_domain(deleted))
@@ -93,12 +143,20 @@ class Mutation:
         info: Info[GraphQLContext, None],
         customer_uuid: strawberry.ID,
         input: AddPaymentMethodInput,
+        idempotency_key: IdempotencyKey = None,
     ) -> AddPaymentMethodResult:
         context = info.context
         context.require_payment_methods_scope()
+        data = given_fields(input)
         try:
-            added = await context.customers.add_payment_method(
-                merchant_id=context.merchant_id, customer_uuid=customer_uuid, data=given_fields(input)
+            added = await _once(
+                context,
+                "addPaymentMethod",
+                {"customerUuid": customer_uuid, "input": data},
+                idempotency_key,
+                lambda: context.customers.add_payment_method(
+                    merchant_id=context.merchant_id, customer_uuid=customer_uuid, data=data
+                ),
             )
         except DomainError as error:
             return error_member(error, (ValidationError, NotFoundError, ConflictError))
@@ -106,13 +164,23 @@ class Mutation:
 
     @strawberry.mutation(description="Detach a card from a customer (needs the payment-methods scope).")
     async def remove_payment_method(
-        self, info: Info[GraphQLContext, None], customer_uuid: strawberry.ID, id: strawberry.ID
+        self,
+        info: Info[GraphQLContext, None],
+        customer_uuid: strawberry.ID,
+        id: strawberry.ID,
+        idempotency_key: IdempotencyKey = None,
     ) -> RemovePaymentMethodResult:
         context = info.context
         context.require_payment_methods_scope()
         try:
-            await context.customers.remove_payment_method(
-                merchant_id=context.merchant_id, customer_uuid=customer_uuid, payment_method_id=id
+            await _once(
+                context,
+                "removePaymentMethod",
+                {"customerUuid": customer_uuid, "id": id},
+                idempotency_key,
+                lambda: context.customers.remove_payment_method(
+                    merchant_id=context.merchant_id, customer_uuid=customer_uuid, payment_method_id=id
+                ),
             )
         except DomainError as error:
             return error_member(error, (NotFoundError,))

@@ -10,7 +10,8 @@ from strawberry import Info
 from app.errors import NotFound
 from app.graphql.context import GraphQLContext
 from app.graphql.inputs import CustomerFilterInput
-from app.graphql.types import Customer, CustomerConnection
+from app.graphql.lookahead import payment_method_pages
+from app.graphql.types import PAYMENT_METHODS_FIRST, Customer, CustomerConnection
 
 T = TypeVar("T")
 
@@ -18,6 +19,22 @@ T = TypeVar("T")
 def _given(value: T | None) -> T | None:
     """An optional argument's value, None when the client left it out."""
     return None if value is strawberry.UNSET else value
+
+
+async def _prime_payment_methods(info: Info[GraphQLContext, None], connection: CustomerConnection) -> None:
+    """Load the payment methods the query will ask of this page's customers in one batch up front, so each
+    customer's field answers synchronously (see PaymentMethodsLoader)."""
+    context = info.context
+    if not connection.nodes or not context.may_see_payment_methods:
+        return
+    pages = set()
+    for selected in info.selected_fields:
+        pages |= payment_method_pages(selected.selections, PAYMENT_METHODS_FIRST, 0)
+    if pages:
+        ids = [node.internal_id for node in connection.nodes]
+        await context.payment_methods.prime(
+            (customer_id, first, offset) for first, offset in pages for customer_id in ids
+        )
 
 
 @strawberry.type
@@ -68,4 +85,6 @@ class Query:
             customer_filter=customer_filter,
             limit_field="first",
         )
-        return CustomerConnection.from_page(page, customer_filter)
+        connection = CustomerConnection.from_page(page, customer_filter)
+        await _prime_payment_methods(info, connection)
+        return connection

@@ -1,6 +1,7 @@
 """The Strawberry schema with its production defences: parser and validation caches, depth (introspection
-included), alias and token limits, and masking of unexpected errors. The alias limit is our own rule
-(see app/graphql/limits.py for why not Strawberry's MaxAliasesLimiter).
+included), alias and token limits; unexpected errors are logged here and masked where responses are
+made (app/graphql/errors.format_error). The alias limit is our own rule (see app/graphql/limits.py for
+why not Strawberry's MaxAliasesLimiter).
 
 `build_schema(settings)` makes the app's schema; the module-level `schema` (default Settings) is what
 `python -m app export-schema` prints. The limits do not change the SDL.
@@ -9,23 +10,17 @@ included), alias and token limits, and masking of unexpected errors. The alias l
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import strawberry
 from graphql import GraphQLError
-from graphql.validation import MaxIntrospectionDepthRule
-from strawberry.extensions import (
-    AddValidationRules,
-    MaskErrors,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from graphql.validation import ASTValidationRule, MaxIntrospectionDepthRule
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from app.graphql.errors import INTERNAL_CODE, MASKED_MESSAGE, is_unexpected
+from app.graphql.errors import is_unexpected
+from app.graphql.execution import FastFieldsExecutionContext
 from app.graphql.limits import alias_limit_rule, depth_limit_rule
 from app.graphql.mutations import Mutation
 from app.graphql.queries import Query
@@ -38,17 +33,22 @@ logger = logging.getLogger("app.graphql")
 CACHE_SIZE = 256
 
 
-class MaskUnexpectedErrors(MaskErrors):
-    """Replaces errors that escaped a resolver with a bare message; domain and request errors stay."""
+class OperationLimits(SchemaExtension):
+    """The parser's token limit and the depth/alias validation rules, set in one hook.
 
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=is_unexpected, error_message=MASKED_MESSAGE)
+    One extension instead of Strawberry's MaxTokensLimiter plus AddValidationRules: Strawberry builds
+    each extension's hooks on every request, and that machinery was a quarter of a small query's cost.
+    """
 
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        """The masked error: message, location and path only, plus the internal-error code."""
-        masked = super().anonymise_error(error)
-        masked.extensions = {"code": INTERNAL_CODE}
-        return masked
+    def __init__(self, max_tokens: int, rules: tuple[type[ASTValidationRule], ...]) -> None:
+        self.max_tokens = max_tokens
+        self.rules = rules
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        context.parse_options["max_tokens"] = self.max_tokens
+        context.validation_rules = (*context.validation_rules, *self.rules)
+        yield
 
 
 class GatewaySchema(strawberry.Schema):
@@ -64,7 +64,8 @@ class GatewaySchema(strawberry.Schema):
 
 def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """Per-request extension factories over validation rules built once (the validation cache is keyed
-    by the rule classes, so rebuilding them per request would make every lookup miss)."""
+    by the rule classes, so rebuilding them per request would make every lookup miss). Unexpected errors
+    are masked where responses are made (app/graphql/errors.format_error)."""
     rules = (
         depth_limit_rule(settings.graphql_max_depth),
         MaxIntrospectionDepthRule,
@@ -73,10 +74,7 @@ def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     max_tokens = settings.graphql_max_tokens
 
     def limits() -> SchemaExtension:
-        return AddValidationRules(list(rules))
-
-    def tokens() -> SchemaExtension:
-        return MaxTokensLimiter(max_token_count=max_tokens)
+        return OperationLimits(max_tokens, rules)
 
     def parser_cache() -> SchemaExtension:
         return ParserCache(maxsize=CACHE_SIZE)
@@ -84,7 +82,7 @@ def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     def validation_cache() -> SchemaExtension:
         return ValidationCache(maxsize=CACHE_SIZE)
 
-    return [tokens, parser_cache, limits, validation_cache, MaskUnexpectedErrors]
+    return [limits, parser_cache, validation_cache]
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -94,6 +92,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         extensions=_extensions(settings),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        execution_context_class=FastFieldsExecutionContext,
     )
 
 

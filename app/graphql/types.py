@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
 from strawberry import Info
@@ -11,6 +12,10 @@ from strawberry.scalars import JSON
 from app.customers import domain
 from app.customers.pagination import encode_cursor
 from app.graphql.context import GraphQLContext
+from app.graphql.execution import NO_SHORTCUT, shortcut
+
+# The default page of a customer's payment methods (also what a page of customers primes).
+PAYMENT_METHODS_FIRST = 50
 
 
 @strawberry.type(description="A tokenised card attached to a customer.")
@@ -88,13 +93,34 @@ class Customer:
         description="The customer's payment methods, newest first (needs the payment-methods scope). "
         "Batched: a page of customers costs one statement."
     )
-    async def payment_methods(
-        self, info: Info[GraphQLContext, None], first: int | None = 50, offset: int | None = 0
+    @shortcut(lambda customer, context, args: customer.loaded_payment_methods(context, args))
+    def payment_methods(
+        self,
+        info: Info[GraphQLContext, None],
+        first: int | None = PAYMENT_METHODS_FIRST,
+        offset: int | None = 0,
     ) -> list[PaymentMethod]:
         context = info.context
         context.require_payment_methods_scope()
-        methods = await context.payment_methods.load((self.internal_id, first, offset))
-        return [PaymentMethod.from_domain(method) for method in methods]
+        key = (self.internal_id, first, offset)
+        loaded = context.payment_methods.loaded(key)
+        if loaded is not None:  # primed by the page this customer is on: no coroutine needed
+            return [PaymentMethod.from_domain(method) for method in loaded]
+        return _load_payment_methods(context, key)  # type: ignore[return-value]  # graphql-core awaits it
+
+    def loaded_payment_methods(self, context: GraphQLContext, args: dict[str, Any]) -> Any:
+        """The shortcut of `paymentMethods` (app/graphql/execution.py): the list when a page primed it."""
+        if not context.may_see_payment_methods:
+            return NO_SHORTCUT
+        loaded = context.payment_methods.loaded((self.internal_id, args.get("first"), args.get("offset")))
+        return NO_SHORTCUT if loaded is None else [PaymentMethod.from_domain(method) for method in loaded]
+
+
+async def _load_payment_methods(
+    context: GraphQLContext, key: tuple[int, int | None, int | None]
+) -> list[PaymentMethod]:
+    methods = await context.payment_methods.load(key)
+    return [PaymentMethod.from_domain(method) for method in methods]
 
 
 @strawberry.type

@@ -30,9 +30,18 @@ from app.errors import Forbidden, Unauthenticated
 from app.graphql.context import GraphQLContext
 from app.graphql.errors import INTERNAL_CODE, domain_extensions, format_error, is_forbidden
 from app.graphql.ide import graphiql_page, static_routes, wants_html
+from app.graphql.idempotency import is_mutation
 from app.graphql.schema import build_schema
 from app.http_auth import authenticate_request
 from app.http_body import read_body
+from app.observability.graphql_metrics import (
+    UNKNOWN,
+    operation_label,
+    outcome_of,
+    outcome_of_refusal,
+    record_operation,
+)
+from app.observability.request_id import current_request_id
 from app.services import Services
 
 logger = logging.getLogger("app.graphql")
@@ -53,10 +62,11 @@ class RequestProblem(Exception):
 def error_response(
     status: int, message: str, extensions: dict[str, Any] | None = None, **headers: str
 ) -> JSONResponse:
-    """A GraphQL-shaped error body: `{"errors": [{"message": ..., "extensions": {...}}]}`."""
-    error: dict[str, Any] = {"message": message}
-    if extensions:
-        error["extensions"] = extensions
+    """A GraphQL-shaped error body: `{"errors": [{"message": ..., "extensions": {..., "requestId"}}]}`."""
+    error: dict[str, Any] = {
+        "message": message,
+        "extensions": {**(extensions or {}), "requestId": current_request_id()},
+    }
     return JSONResponse({"errors": [error]}, status_code=status, headers=headers or None)
 
 
@@ -87,6 +97,7 @@ class GraphQLEndpoint:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.schema = build_schema(services.settings)
+        self.count_operations = services.settings.metrics_enabled
 
     async def __call__(self, scope: ASGIScope, receive: Receive, send: Send) -> None:
         """ASGI entry: a raw ASGI app, so the route takes every method and answers 405s itself."""
@@ -108,9 +119,11 @@ class GraphQLEndpoint:
         try:
             return await self.execute(request)
         except RequestProblem as problem:
+            self._count(UNKNOWN, outcome_of_refusal(problem.status))
             headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else {}
             return error_response(problem.status, problem.message, problem.extensions, **headers)
         except Exception:
+            self._count(UNKNOWN, "internal")
             logger.exception("GraphQL request failed")
             return error_response(500, "Unexpected error.", {"code": INTERNAL_CODE})
 
@@ -129,7 +142,16 @@ class GraphQLEndpoint:
         except Forbidden as error:
             raise RequestProblem(403, error.message, domain_extensions(error)) from None
         query, variables, operation_name = decode_operation(request, body)
-        context = GraphQLContext.for_request(principal, self.services.customers)
+        authorization = request.headers.get("authorization")
+        if self.services.replays.applies_to(authorization) and is_mutation(query, operation_name):
+            # A signed mutation is accepted once (issue 6); queries are reads and stay fast.
+            try:
+                await self.services.replays.accept_once(
+                    merchant_id=principal.merchant_id, authorization=authorization
+                )
+            except Unauthenticated as error:
+                raise RequestProblem(401, error.message, domain_extensions(error)) from None
+        context = GraphQLContext.for_request(principal, self.services.customers, self.services.idempotency)
         try:
             result = await self.schema.execute(
                 query,
@@ -146,7 +168,16 @@ class GraphQLEndpoint:
         if errors:
             payload["errors"] = [format_error(error) for error in errors]
         status = 403 if any(is_forbidden(error) for error in errors) else 200
+        self._count(
+            operation_label(query, operation_name),
+            outcome_of(errors, executed=not isinstance(result, PreExecutionError)),
+        )
         return JSONResponse(payload, status_code=status)
+
+    def _count(self, operation: str, outcome: str) -> None:
+        """One GraphQL operation for /metrics (by name and outcome), unless metrics are off."""
+        if self.count_operations:
+            record_operation(operation, outcome)
 
 
 def _reason(error: Exception) -> str:

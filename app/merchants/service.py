@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -26,7 +26,9 @@ from app.auth import (
 from app.db import Database
 from app.errors import Conflict, ErrorCode, FieldError, InvalidInput
 from app.merchants import repository
-from app.merchants.repository import Merchant
+from app.merchants.cache import TTLCache
+from app.merchants.repository import Merchant, StoredToken
+from app.secret_box import SecretBox, UndecryptableSecret, report_unreadable
 from app.timestamps import utc_now
 
 CLIENT_CREDENTIALS = "client_credentials"
@@ -69,13 +71,35 @@ def _parse_scopes(value: Any) -> frozenset[Scope]:
     return frozenset(Scope(item) for item in value)
 
 
+def _could_be_stored(text: str) -> bool:
+    """False for text no credential can hold: too long, NUL, or lone surrogates (found by fuzzing)."""
+    if len(text) > 200 or "\x00" in text:
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class MerchantService:
     """Merchants and their credentials."""
 
-    def __init__(self, database: Database, *, signature_window_seconds: int, token_ttl_seconds: int) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        signature_window_seconds: int,
+        token_ttl_seconds: int,
+        auth_cache_seconds: float = 5.0,
+        secrets: SecretBox,
+    ) -> None:
         self._db = database
+        self._secrets = secrets  # merchant keys are stored sealed (encrypted); see app/secret_box.py
         self._window = signature_window_seconds
         self._token_ttl = token_ttl_seconds
+        self._token_cache: TTLCache[StoredToken] = TTLCache(auth_cache_seconds)
+        self._merchant_cache: TTLCache[Merchant] = TTLCache(auth_cache_seconds)
 
     async def create_merchant(
         self, *, name: str, authenticity_token: str | None = None, merchant_key: str | None = None
@@ -87,9 +111,14 @@ class MerchantService:
         key = _credential("merchant_key", merchant_key, new_merchant_key)
         async with self._db.writer() as conn:
             try:
-                return await repository.insert_merchant(
-                    conn, name=name, authenticity_token=token, merchant_key=key, now=utc_now()
+                stored = await repository.insert_merchant(
+                    conn,
+                    name=name,
+                    authenticity_token=token,
+                    merchant_key=self._secrets.seal(key),
+                    now=utc_now(),
                 )
+                return replace(stored, merchant_key=key)
             except repository.DuplicateAuthenticityToken:
                 message = "authenticity_token is already used by another merchant"
                 raise Conflict(
@@ -97,9 +126,64 @@ class MerchantService:
                 ) from None
 
     async def merchant_by_authenticity_token(self, authenticity_token: str) -> Merchant | None:
-        """Look a merchant up by its public id."""
+        """Look a merchant up by its public id; its key comes back decrypted."""
+        if not _could_be_stored(authenticity_token):
+            return None  # no merchant has it, and the database would refuse it as a parameter
+        stored = await repository.merchant_by_authenticity_token(self._db.prepared, authenticity_token)
+        if stored is None:
+            return None
+        if self._secrets.needs_reseal(stored.merchant_key):
+            await self._reseal(stored.id, stored.merchant_key)
+        return replace(stored, merchant_key=self._secrets.open(stored.merchant_key))
+
+    async def _reseal(self, merchant_id: int, stored_key: str) -> bool:
+        """Re-encrypt one stored key with the current server key (a plaintext row from before issue 6, or
+        a key sealed with a rotated-out server key)."""
+        sealed = self._secrets.seal(self._secrets.open(stored_key))
+        async with self._db.writer() as conn:
+            return await repository.replace_stored_merchant_key(
+                conn, merchant_id=merchant_id, old=stored_key, new=sealed
+            )
+
+    async def reseal_merchant_keys(self) -> int:
+        """Encrypt every stored key that is plaintext or sealed with an old server key; how many changed.
+
+        Run by `migrate` and `serve`, so keys are encrypted at rest from the first start on.
+        """
         async with self._db.reader() as conn:
-            return await repository.merchant_by_authenticity_token(conn, authenticity_token)
+            rows = await repository.stored_merchant_keys(conn)
+        resealed, unreadable = 0, []
+        for merchant_id, stored_key in rows:
+            if not self._secrets.needs_reseal(stored_key):
+                continue
+            try:
+                resealed += int(await self._reseal(merchant_id, stored_key))
+            except UndecryptableSecret:
+                unreadable.append(merchant_id)
+        sealed = sum(SecretBox.is_sealed(stored_key) for _, stored_key in rows)
+        report_unreadable(unreadable, sealed=sealed)
+        return resealed
+
+    async def _cached_merchant(self, authenticity_token: str) -> Merchant | None:
+        merchant = self._merchant_cache.get(authenticity_token)
+        if merchant is None:
+            merchant = await self.merchant_by_authenticity_token(authenticity_token)
+            if merchant is not None:
+                self._merchant_cache.put(authenticity_token, merchant)
+        return merchant
+
+    async def _cached_token(self, token_hash: str) -> StoredToken | None:
+        stored = self._token_cache.get(token_hash)
+        if stored is None:
+            stored = await repository.token_by_hash(self._db.prepared, token_hash)
+            if stored is not None:
+                self._token_cache.put(token_hash, stored)
+        return stored
+
+    def forget_cached_credentials(self) -> None:
+        """Drop cached grants and keys so a revocation or rotation made here applies at once."""
+        self._token_cache.clear()
+        self._merchant_cache.clear()
 
     async def issue_token(self, body: Mapping[str, Any], *, ttl_seconds: int | None = None) -> IssuedToken:
         """`POST /v2/oauth`: trade client credentials for a scoped, expiring Bearer token."""
@@ -134,8 +218,7 @@ class MerchantService:
         """The caller behind an Authorization header; Unauthenticated when anything is off."""
         credentials = parse_authorization(authorization)
         if isinstance(credentials, BearerCredentials):
-            async with self._db.reader() as conn:
-                stored = await repository.token_by_hash(conn, hash_token(credentials.token))
+            stored = await self._cached_token(hash_token(credentials.token))
             if stored is None:
                 raise unauthenticated("unknown access token")
             if stored.expires_at <= utc_now():
@@ -143,7 +226,7 @@ class MerchantService:
             return Principal(
                 merchant_id=stored.merchant_id, scopes=frozenset(Scope(s) for s in stored.scopes.split())
             )
-        merchant = await self.merchant_by_authenticity_token(credentials.authenticity_token)
+        merchant = await self._cached_merchant(credentials.authenticity_token)
         if merchant is None:
             raise unauthenticated("unknown authenticity token")
         check_signature(

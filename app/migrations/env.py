@@ -6,7 +6,9 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import app.customers.models
-import app.merchants.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import app.idempotency.models
+import app.merchants.models
+import app.replays.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 connection = context.config.attributes["connection"]
 context.configure(

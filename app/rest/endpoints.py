@@ -20,7 +20,11 @@ from app.errors import ErrorCode, FieldError, InvalidInput
 from app.http_auth import authenticate_request
 from app.http_body import read_body
 from app.rest import wire
+from app.rest.idempotency import keyed_write
 from app.services import Services
+
+# Methods that change data: replay protection and Idempotency-Key apply to them (not to the token route).
+WRITE_METHODS = frozenset({"POST", "DELETE"})
 
 # handler(request, services, merchant_id, raw body); merchant_id is 0 on the unauthenticated token route.
 Handler = Callable[[Request, Services, int, bytes], Awaitable[Response]]
@@ -65,6 +69,12 @@ def dispatcher(operations: Mapping[str, Operation]) -> Callable[[Request], Await
             return await operation.handler(request, services, 0, body)
         principal = await authenticate_request(request, services.merchants, body)
         principal.require(*operation.scopes)
+        if request.method in WRITE_METHODS:
+            # A signed write is accepted once; an Idempotency-Key makes a retried write replay (issue 6).
+            await services.replays.accept_once(
+                merchant_id=principal.merchant_id, authorization=request.headers.get("authorization")
+            )
+            return await keyed_write(request, services, principal.merchant_id, body, operation.handler)
         return await operation.handler(request, services, principal.merchant_id, body)
 
     return endpoint

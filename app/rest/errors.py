@@ -1,8 +1,9 @@
 """The one translation of errors into the gateway's REST error envelope, installed as exception handlers.
 
 Every error body is a JSON object (some SDKs crash on anything else):
-`{"status": "invalid-request", "message": ..., "errors": [{"field", "code", "message"}]}`, or
-`{"status": "error", "message": "internal error"}` for anything unexpected.
+`{"status": "invalid-request", "message": ..., "errors": [{"field", "code", "message"}], "request_id": ...}`,
+or `{"status": "error", "message": "internal error", "request_id": ...}` for anything unexpected.
+`request_id` is the one echoed in the `X-Request-Id` header, so a client can quote it in a bug report.
 """
 
 from __future__ import annotations
@@ -14,12 +15,22 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from app.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from app.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RequestInProgress,
+    Unauthenticated,
+)
+from app.observability.request_id import current_request_id
 
 INVALID_REQUEST = "invalid-request"
 
 # DomainError family -> HTTP status. Subclasses (CustomerDeleted is a Conflict) inherit their parent's.
 STATUS_BY_ERROR: Mapping[type[DomainError], int] = {
+    RequestInProgress: 409,
     InvalidInput: 400,
     Conflict: 400,
     NotFound: 404,
@@ -36,7 +47,6 @@ _HTTP_MESSAGES: Mapping[int, str] = {
 
 # A challenge on every 401, as RFC 9110 asks; the signature scheme is documented, Bearer is standard.
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
-_INTERNAL_ERROR = {"status": "error", "message": "internal error"}
 
 
 def status_for(error: DomainError) -> int:
@@ -49,17 +59,27 @@ def status_for(error: DomainError) -> int:
 
 
 def error_body(message: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    """The invalid-request envelope."""
-    return {"status": INVALID_REQUEST, "message": message, "errors": errors or []}
+    """The invalid-request envelope, naming the request."""
+    return {
+        "status": INVALID_REQUEST,
+        "message": message,
+        "errors": errors or [],
+        "request_id": current_request_id(),
+    }
+
+
+def domain_error_response(error: DomainError) -> JSONResponse:
+    """DomainError -> its status and envelope, field errors listed with their stable codes."""
+    status = status_for(error)
+    errors = [{"field": e.field, "code": e.code.value, "message": e.message} for e in error.field_errors]
+    headers = _CHALLENGE if status == 401 else None
+    return JSONResponse(error_body(error.message, errors), status_code=status, headers=headers)
 
 
 async def domain_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    """DomainError -> its status and envelope, field errors listed with their stable codes."""
+    """The exception handler for DomainError (see `domain_error_response`)."""
     assert isinstance(exc, DomainError)
-    status = status_for(exc)
-    errors = [{"field": e.field, "code": e.code.value, "message": e.message} for e in exc.field_errors]
-    headers = _CHALLENGE if status == 401 else None
-    return JSONResponse(error_body(exc.message, errors), status_code=status, headers=headers)
+    return domain_error_response(exc)
 
 
 async def http_exception_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -71,7 +91,8 @@ async def http_exception_handler(request: Request, exc: Exception) -> JSONRespon
 
 async def internal_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """Anything unexpected: a fixed body, no internals. The server still logs the traceback."""
-    return JSONResponse(_INTERNAL_ERROR, status_code=500)
+    body = {"status": "error", "message": "internal error", "request_id": current_request_id()}
+    return JSONResponse(body, status_code=500)
 
 
 def exception_handlers() -> dict[Any, Any]:

@@ -63,7 +63,10 @@ async def test_unexpected_query_error_is_masked_and_logged(
                 "message": "Unexpected error.",
                 "locations": [{"line": 1, "column": 3}],
                 "path": ["customer"],
-                "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+                "extensions": {
+                    "code": "INTERNAL_SERVER_ERROR",
+                    "requestId": response.headers["x-request-id"],
+                },
             }
         ],
     }
@@ -98,5 +101,13 @@ async def test_failure_outside_execution_is_a_json_500(
 
     assert response.status_code == 500
     assert response.json() == {
-        "errors": [{"message": "Unexpected error.", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]
+        "errors": [
+            {
+                "message": "Unexpected error.",
+                "extensions": {
+                    "code": "INTERNAL_SERVER_ERROR",
+                    "requestId": response.headers["x-request-id"],
+                },
+            }
+        ]
     }

@@ -244,6 +244,7 @@ async def test_page_size_is_capped_at_100(gql: GraphQLClient) -> None:
         "fieldErrors": [
             {"field": "first", "code": "out_of_range", "message": "first must be between 1 and 100"}
         ],
+        "requestId": errors[0]["extensions"]["requestId"],
     }
     assert (await gql.errors("{ customers(first: 0) { totalCount } }"))[0]["extensions"]["fieldErrors"][0][
         "code"

@@ -5,7 +5,10 @@ Every test goes through real HTTP (the ASGI app via httpx) on both databases, vi
 
 from __future__ import annotations
 
+import itertools
 import re
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -48,16 +51,28 @@ PAYMENT_METHOD_KEYS = [
 CARD = {"masked_pan": "411111******1111", "expiration_date": "12/34", "token": "tok_visa_1"}
 
 
+def distinct_seconds() -> Callable[[], float]:
+    """A clock giving each signed request its own timestamp (stepping ahead of now, inside the window).
+
+    A signed write is accepted once, and tests send identical writes within one second; a real client
+    signing each request as it sends it gets the same effect from the passing of time.
+    """
+    steps = itertools.count()
+    # Forward steps: time passing between two requests can never make them meet.
+    return lambda: time.time() + next(steps) % 200
+
+
 @pytest.fixture
 def signed(merchant: Merchant) -> SignedAuth:
     """WP3-v2.1 signing as the test's merchant."""
-    return SignedAuth(merchant.authenticity_token, merchant.merchant_key)
+    return SignedAuth(merchant.authenticity_token, merchant.merchant_key, clock=distinct_seconds())
 
 
 @pytest.fixture
 def other_signed(other_merchant: Merchant) -> SignedAuth:
     """WP3-v2.1 signing as a second tenant."""
-    return SignedAuth(other_merchant.authenticity_token, other_merchant.merchant_key)
+    merchant = other_merchant
+    return SignedAuth(merchant.authenticity_token, merchant.merchant_key, clock=distinct_seconds())
 
 
 async def create_customer(client: httpx.AsyncClient, auth: httpx.Auth, **data: Any) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -101,7 +102,7 @@ async def test_a_body_exactly_at_the_limit_is_accepted(
 
 
 async def test_the_body_limit_follows_settings(settings: Settings, merchant: Merchant) -> None:
-    app = create_app(Settings(database_url=settings.database_url, max_body_bytes=100))
+    app = create_app(replace(settings, max_body_bytes=100))
     auth = SignedAuth(merchant.authenticity_token, merchant.merchant_key)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
@@ -135,7 +136,11 @@ async def test_an_unexpected_error_is_500_without_internals(
     response = await lenient_client.post("/v2/customers", json={"name": "x"}, auth=signed)
 
     assert response.status_code == 500
-    assert response.json() == {"status": "error", "message": "internal error"}
+    assert response.json() == {
+        "status": "error",
+        "message": "internal error",
+        "request_id": response.headers["x-request-id"],
+    }
     assert "secret" not in response.text and "Traceback" not in response.text
 
 

@@ -1,0 +1,188 @@
+"""A graphql-core execution context with fast paths for the fields a page of customers is made of.
+
+Why: a page of 50 customers with their cards resolves ~850 fields, and graphql-core's general path
+builds a path entry, a resolve-info object and an argument dict for each one, and Strawberry converts
+arguments and wraps every resolver call on top; that was most of a page's cost (scripts/bench).
+
+1. Plain leaf fields (Strawberry resolves them by attribute access, its resolver is marked `_is_default`;
+   scalar or enum type; no arguments): read the attribute and serialise it.
+2. Fields whose resolver carries a synchronous shortcut (`@shortcut(hook)`, e.g. a customer's payment
+   methods that the page already loaded in one batch): graphql-core coerces the arguments, the hook
+   answers, graphql-core completes the value as usual.
+
+Every other field, and every value that would need an error (null for a non-null field, a value that
+does not serialise, a hook that cannot answer), goes through graphql-core's own path, so results and
+errors are exactly what the general path gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from graphql import GraphQLField, GraphQLNonNull, GraphQLObjectType, is_leaf_type
+from graphql.execution.executor import to_nodes
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import Path, Undefined
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+# A hook's answer when it cannot answer: the field takes the general path.
+NO_SHORTCUT: Any = object()
+_SHORTCUT_ATTRIBUTE = "__graphql_shortcut__"
+# hook(source, context, coerced GraphQL arguments) -> the resolver's value, or NO_SHORTCUT
+Shortcut = Callable[[Any, Any, dict[str, Any]], Any]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def shortcut(hook: Shortcut) -> Callable[[F], F]:
+    """Give a resolver a synchronous shortcut the execution context tries first."""
+
+    def mark(resolver: F) -> F:
+        setattr(resolver, _SHORTCUT_ATTRIBUTE, hook)
+        return resolver
+
+    return mark
+
+
+class _Leaf:
+    __slots__ = ("coerce", "non_null", "python_name")
+
+    def __init__(self, python_name: str, coerce: Callable[[Any], Any], non_null: bool) -> None:
+        self.python_name, self.coerce, self.non_null = python_name, coerce, non_null
+
+    def value(self, source: Any) -> Any:
+        try:
+            value = getattr(source, self.python_name)
+            if value is None:
+                return NO_SHORTCUT if self.non_null else None
+            serialized = self.coerce(value)
+        except Exception:  # the general path raises it again, located and reported
+            return NO_SHORTCUT
+        return NO_SHORTCUT if serialized is None or serialized is Undefined else serialized
+
+
+def _plan(field_def: GraphQLField | None) -> _Leaf | Shortcut | None:
+    """How a field may be resolved outside the general path, if at all."""
+    if field_def is None:
+        return None
+    definition = (field_def.extensions or {}).get("strawberry-definition")
+    resolver = getattr(definition, "base_resolver", None)
+    hook = getattr(getattr(resolver, "wrapped_func", None), _SHORTCUT_ATTRIBUTE, None)
+    if hook is not None:
+        return hook  # type: ignore[no-any-return]
+    if field_def.args or not getattr(field_def.resolve, "_is_default", False):
+        return None
+    python_name = getattr(definition, "python_name", None)
+    field_type = field_def.type
+    non_null = isinstance(field_type, GraphQLNonNull)
+    leaf = field_type.of_type if non_null else field_type
+    if python_name is None or not is_leaf_type(leaf):
+        return None
+    return _Leaf(python_name, leaf.coerce_output_value, non_null)
+
+
+class FastFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context with the two fast paths described in the module docstring."""
+
+    # (parent type name, field name) -> plan; bounded by the schema's size.
+    _plans: dict[tuple[str, str], _Leaf | Shortcut | None] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Strawberry always passes a manager; only extensions with a `resolve` hook put middleware in it,
+        # and those must see every field, so their presence turns the fast paths off.
+        manager = self.middleware_manager
+        self._fast = manager is None or not manager.middlewares
+
+    def _plan_for(self, parent_type: GraphQLObjectType, field_name: str) -> _Leaf | Shortcut | None:
+        key = (parent_type.name, field_name)
+        try:
+            return self._plans[key]
+        except KeyError:
+            plan = self._plans[key] = _plan(self.schema.get_field(parent_type, field_name))
+            return plan
+
+    def _shortcut_value(
+        self,
+        hook: Shortcut,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        response_name: str,
+        details: Any,
+        path: Any,
+        position: Any,
+    ) -> Any:
+        node = details[0].node
+        field_def = self.schema.get_field(parent_type, node.name.value)
+        assert field_def is not None
+        try:
+            args = get_argument_values(
+                field_def,
+                node,
+                self.variable_values,
+                details[0].fragment_variable_values,
+                self.hide_suggestions,
+            )
+            value = hook(source, self.context_value, args)
+            if value is NO_SHORTCUT:
+                return NO_SHORTCUT
+            field_path = Path(path, response_name, parent_type.name)
+            info = self.build_resolve_info(field_def, to_nodes(details), parent_type, field_path)
+            completed = self.complete_value(field_def.type, details, info, field_path, value, position)
+        except Exception:
+            return NO_SHORTCUT
+        if self.is_awaitable(completed):
+            completed.close()  # only synchronous completions are taken; the general path redoes it
+            return NO_SHORTCUT
+        return completed
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Any,
+        grouped_field_set: dict[str, Any],
+        position_context: Any,
+    ) -> Any:
+        if not self._fast:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        fast_results: dict[str, Any] = {}
+        slow_fields: dict[str, Any] = {}
+        for response_name, details in grouped_field_set.items():
+            node = details[0].node
+            plan = self._plan_for(parent_type, node.name.value)
+            if plan is None:
+                value = NO_SHORTCUT
+            elif isinstance(plan, _Leaf):
+                value = NO_SHORTCUT if node.arguments else plan.value(source_value)
+            else:
+                value = self._shortcut_value(
+                    plan, parent_type, source_value, response_name, details, path, position_context
+                )
+            if value is NO_SHORTCUT:
+                slow_fields[response_name] = details
+            else:
+                fast_results[response_name] = value
+        if not slow_fields:
+            return fast_results
+        slow_results = super().execute_fields(parent_type, source_value, path, slow_fields, position_context)
+        if self.is_awaitable(slow_results):
+
+            async def merged() -> dict[str, Any]:
+                return _in_order(grouped_field_set, fast_results, await slow_results)
+
+            return merged()
+        return _in_order(grouped_field_set, fast_results, slow_results)
+
+
+def _in_order(
+    grouped_field_set: dict[str, Any], fast: dict[str, Any], slow: dict[str, Any]
+) -> dict[str, Any]:
+    """Both halves merged in the query's field order (responses follow the selection order)."""
+    return {
+        name: fast[name] if name in fast else slow[name]
+        for name in grouped_field_set
+        if name in fast or name in slow
+    }

@@ -1,0 +1,163 @@
+"""Idempotency keys, for both transports: the first request under a key runs, later ones replay its answer.
+
+How one keyed write runs (`IdempotencyService.run`), all in ONE database transaction:
+1. expired keys of the merchant are forgotten (a key is kept `GATEWAY_IDEMPOTENCY_TTL_SECONDS`, 24 h);
+2. the key is claimed with an insert the unique index (merchant_id, key) may refuse. A racing request
+   with the same key blocks right there until the first one commits (PostgreSQL waits on the index
+   entry, SQLite on its write lock), then finds the first answer and replays it;
+3. the operation runs inside a savepoint; every service write it makes joins this transaction
+   (`Database.unit_of_work`), so the write and the stored answer commit together or not at all: a crash
+   can lose neither one without the other;
+4. a domain error (400, 404, ...) is an answer like any other and is kept; an unexpected failure (5xx)
+   rolls everything back, the claim included, so a retry runs again.
+
+A key reused with a different request (another fingerprint) is refused with `idempotency_key_reused`.
+The transports decide what "the request" and "the answer" are (REST: method, path and body, and the
+HTTP response; GraphQL: the mutation and its arguments, and the service's result).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.db import Database
+from app.errors import DomainError, ErrorCode, FieldError, InvalidInput, RequestInProgress
+from app.idempotency import repository
+from app.idempotency.models import KEY_MAX_LENGTH
+from app.secret_box import SecretBox
+from app.timestamps import utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A response as a transport sends it: status and body; `replayed` when it comes from the store."""
+
+    status: int
+    body: str
+    replayed: bool = False
+
+
+Execute = Callable[[], Awaitable[Answer]]
+RenderError = Callable[[DomainError], Answer]
+
+
+def check_key(key: str, field: str) -> str:
+    """An Idempotency-Key is 1-255 printable ASCII characters; anything else is an invalid-request."""
+    if not key:
+        raise InvalidInput.for_field(field, ErrorCode.TOO_SHORT, f"{field} must not be empty")
+    if len(key) > KEY_MAX_LENGTH:
+        raise InvalidInput.for_field(
+            field, ErrorCode.TOO_LONG, f"{field} must be at most {KEY_MAX_LENGTH} characters"
+        )
+    if not all(" " <= char <= "~" for char in key):
+        raise InvalidInput.for_field(
+            field, ErrorCode.INVALID_CHARACTERS, f"{field} must be printable ASCII characters"
+        )
+    return key
+
+
+class _Discard(Exception):
+    """Carries a 5xx answer out of the transaction, which rolls back instead of keeping it."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(answer.status)
+        self.answer = answer
+
+
+class IdempotencyService:
+    """Runs keyed writes once per merchant and key."""
+
+    def __init__(
+        self, database: Database, *, secrets: SecretBox, ttl_seconds: int, wait_seconds: int
+    ) -> None:
+        self._db = database
+        self._secrets = secrets
+        self._ttl = timedelta(seconds=ttl_seconds)
+        self._wait_ms = wait_seconds * 1000
+
+    async def run(
+        self,
+        *,
+        merchant_id: int,
+        key: str,
+        field: str,
+        request: Sequence[bytes],
+        execute: Execute,
+        render_error: RenderError,
+    ) -> Answer:
+        """The answer to a keyed write: `execute()`'s, or the one stored by the first request with `key`.
+
+        `field` names the key in errors (the header or the argument); `request` is what must match for
+        a replay; `render_error` turns a domain error of the operation into the answer to keep.
+        Raises InvalidInput for a malformed or reused key, RequestInProgress when the first request
+        still holds the key after the bounded wait.
+        """
+        check_key(key, field)
+        # Keyed with the server secret: a plain hash of a body holding a card number could be reversed.
+        fingerprint = self._secrets.fingerprint(*request)
+        now = utc_now()
+        try:
+            async with self._db.unit_of_work() as conn:
+                await repository.delete_expired(conn, merchant_id=merchant_id, now=now)
+                key_id = await self._claim(conn, merchant_id, key, field, fingerprint, now)
+                if key_id is None:
+                    stored = await repository.stored_key(conn, merchant_id=merchant_id, key=key)
+                    return _replay(stored, fingerprint, field)
+                try:
+                    async with conn.begin_nested():
+                        answer = await execute()
+                except DomainError as error:
+                    # Rolled back to the savepoint: the failed operation leaves nothing but its answer.
+                    answer = render_error(error)
+                if answer.status >= 500:
+                    raise _Discard(answer)
+                await repository.store_response(
+                    conn, merchant_id=merchant_id, key_id=key_id, status=answer.status, body=answer.body
+                )
+                return answer
+        except _Discard as discarded:
+            return discarded.answer
+
+    async def _claim(
+        self, conn: AsyncConnection, merchant_id: int, key: str, field: str, fingerprint: str, now: datetime
+    ) -> int | None:
+        """Insert the key, waiting a bounded time for a racing request that holds it."""
+        await repository.limit_lock_wait(conn, self._wait_ms)
+        try:
+            key_id = await repository.claim(
+                conn,
+                merchant_id=merchant_id,
+                key=key,
+                fingerprint=fingerprint,
+                now=now,
+                expires_at=now + self._ttl,
+            )
+        except DBAPIError as error:
+            if repository.is_lock_timeout(error):
+                raise _in_progress(field) from None
+            raise
+        await repository.limit_lock_wait(conn, None)
+        return key_id
+
+
+def _in_progress(field: str) -> RequestInProgress:
+    message = f"another request with this {field} is still being processed; retry later"
+    return RequestInProgress(message, [FieldError(field, ErrorCode.IDEMPOTENCY_KEY_IN_USE, message)])
+
+
+def _replay(stored: repository.StoredKey | None, fingerprint: str, field: str) -> Answer:
+    if stored is None or stored.status is None or stored.body is None:
+        # Only possible when the row expired and vanished between the claim and this read.
+        raise _in_progress(field)
+    if stored.fingerprint != fingerprint:
+        raise InvalidInput.for_field(
+            field,
+            ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            f"{field} was already used for a different request",
+        )
+    return Answer(status=stored.status, body=stored.body, replayed=True)

@@ -1,0 +1,1 @@
+"""Operations plumbing: request ids, structured logs and Prometheus metrics, wired around the app."""

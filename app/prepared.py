@@ -1,0 +1,180 @@
+"""Prepared reads: Core SELECTs compiled once per dialect and run on the raw driver.
+
+Why: SQLAlchemy's async execution path (pool checkout, greenlet hops, reset-on-return, result objects)
+costs several times a raw driver lookup here, and the hot reads (auth, a customer by uuid, a page of
+customers, a batch of payment methods) run on every request. The statements are still written once, as
+Core expressions in the repositories; only their execution is moved onto a kept aiosqlite connection
+(SQLite, autocommit: sees every committed write) or an asyncpg pool (PostgreSQL, which caches the
+prepared statements itself). Writes and rarely used reads stay on SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.sql import Select
+
+from app.sqltypes import UTCDateTime
+
+Converter = Callable[[Any], Any]
+StatementListener = Callable[[str], None]
+
+
+def _utc_datetime(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff'
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
+
+
+def _json_value(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _date_value(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _result_converter(column_type: Any) -> Converter | None:
+    if isinstance(column_type, UTCDateTime):
+        return _utc_datetime
+    if isinstance(column_type, JSON):
+        return _json_value
+    if isinstance(column_type, Date):
+        return _date_value
+    return None
+
+
+class PreparedQuery:
+    """One SELECT compiled for one dialect: SQL text, positional parameter order, value converters."""
+
+    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.param_names: tuple[str, ...] = tuple(compiled.positiontup or ())
+        self._binders: dict[str, Converter] = {}
+        for name in set(self.param_names):
+            processor = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                self._binders[name] = processor
+        converters = [_result_converter(column.type) for column in statement.selected_columns]
+        self._converters = [(index, fn) for index, fn in enumerate(converters) if fn is not None]
+
+    def params(self, values: Mapping[str, Any]) -> list[Any]:
+        """The positional parameters, each through its type's bind processor."""
+        binders = self._binders
+        return [binders[name](values[name]) if name in binders else values[name] for name in self.param_names]
+
+    def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
+        """A raw driver row with every value converted as the Core path would."""
+        if not self._converters:
+            return tuple(raw)
+        values = list(raw)
+        for index, convert in self._converters:
+            values[index] = convert(values[index])
+        return tuple(values)
+
+
+class PreparedReader:
+    """Runs Core SELECTs on the raw driver; compiles each statement object once."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._dialect = dialect
+        self._prepared: dict[int, tuple[Select[Any], PreparedQuery]] = {}
+        self.listeners: list[StatementListener] = []
+
+    def _prepare(self, statement: Select[Any]) -> PreparedQuery:
+        # Keyed by identity: callers pass module-level statements, built once (the tuple keeps them alive).
+        entry = self._prepared.get(id(statement))
+        if entry is None:
+            entry = (statement, PreparedQuery(statement, self._dialect))
+            self._prepared[id(statement)] = entry
+        return entry[1]
+
+    async def fetch(self, statement: Select[Any], values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """All rows of a prebuilt statement for `values`, converted to Python types."""
+        query = self._prepare(statement)
+        for listener in self.listeners:
+            listener(query.sql)
+        rows = await self._run(query.sql, query.params(values))
+        return [query.row(row) for row in rows]
+
+    async def _run(self, sql: str, params: list[Any]) -> Sequence[Sequence[Any]]:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        """Close the driver connections."""
+
+
+class SQLiteReader(PreparedReader):
+    """Kept aiosqlite connections in autocommit mode, used round-robin."""
+
+    def __init__(
+        self, dialect: Dialect, path: str, connections: int = 2, busy_timeout_ms: int = 30_000
+    ) -> None:
+        super().__init__(dialect)
+        self._path = path
+        self._size = connections
+        self._busy_timeout_ms = busy_timeout_ms
+        self._connections: list[Any] = []
+        self._cycle: Any = None
+        self._lock = asyncio.Lock()
+
+    async def _open(self) -> None:
+        import aiosqlite
+
+        async with self._lock:
+            if self._connections:
+                return
+            opened = []
+            for _ in range(self._size):
+                connection = await aiosqlite.connect(self._path, isolation_level=None)
+                await connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+                await connection.execute("PRAGMA query_only = ON")
+                opened.append(connection)
+            self._connections = opened
+            self._cycle = itertools.cycle(opened)
+
+    async def _run(self, sql: str, params: list[Any]) -> Sequence[Sequence[Any]]:
+        if not self._connections:
+            await self._open()
+        # execute_fetchall is one round trip to the connection's thread (execute, fetch and close).
+        return await next(self._cycle).execute_fetchall(sql, params)  # type: ignore[no-any-return]
+
+    async def close(self) -> None:
+        connections, self._connections = self._connections, []
+        for connection in connections:
+            await connection.close()
+
+
+class PostgresReader(PreparedReader):
+    """An asyncpg pool of its own (asyncpg prepares and caches each statement per connection)."""
+
+    def __init__(self, dialect: Dialect, url: str, max_size: int = 10) -> None:
+        super().__init__(dialect)
+        self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self._max_size = max_size
+        self._pool: Any = None
+        self._lock = asyncio.Lock()
+
+    async def _run(self, sql: str, params: list[Any]) -> Sequence[Sequence[Any]]:
+        if self._pool is None:
+            import asyncpg
+
+            async with self._lock:
+                if self._pool is None:
+                    self._pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=self._max_size)
+        return await self._pool.fetch(sql, *params)  # type: ignore[no-any-return]
+
+    async def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()

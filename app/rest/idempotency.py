@@ -1,0 +1,60 @@
+"""The REST side of idempotency keys: the `Idempotency-Key` header on writes (POST and DELETE).
+
+The mechanism lives in `app.idempotency.service`; here only what REST calls "the request" (method, path,
+query and raw body) and "the answer" (status and JSON body). A replayed answer carries
+`Idempotent-Replayed: true`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.errors import DomainError
+from app.idempotency.service import Answer
+from app.rest.errors import domain_error_response
+from app.services import Services
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+Handler = Callable[[Request, Services, int, bytes], Awaitable[Response]]
+
+
+def _answer(response: Response) -> Answer:
+    return Answer(status=response.status_code, body=bytes(response.body).decode())
+
+
+def _render_error(error: DomainError) -> Answer:
+    return _answer(domain_error_response(error))
+
+
+async def keyed_write(
+    request: Request, services: Services, merchant_id: int, body: bytes, handler: Handler
+) -> Response:
+    """Run a write, once per Idempotency-Key when the client sent one (without it: just run it)."""
+    key = request.headers.get(HEADER)
+    if key is None:
+        return await handler(request, services, merchant_id, body)
+
+    async def execute() -> Answer:
+        return _answer(await handler(request, services, merchant_id, body))
+
+    answer = await services.idempotency.run(
+        merchant_id=merchant_id,
+        key=key,
+        field=HEADER,
+        request=(
+            b"rest",
+            request.method.encode(),
+            request.scope["path"].encode(),
+            request.scope.get("query_string", b""),
+            body,
+        ),
+        execute=execute,
+        render_error=_render_error,
+    )
+    headers = {REPLAYED_HEADER: "true"} if answer.replayed else None
+    return Response(answer.body, status_code=answer.status, media_type="application/json", headers=headers)

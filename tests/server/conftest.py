@@ -1,0 +1,73 @@
+"""A real `python -m app serve` subprocess for the crash and shutdown tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import TEST_SECRET_KEY
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ServeProcess:
+    """One `serve` process on a free port; its output goes to a file (a full pipe would stall it)."""
+
+    def __init__(self, database_url: str, workdir: Path, *extra: str) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log = workdir / f"serve-{self.port}.log"
+        # The tests' server key: merchants made by the test's services must open in the server too.
+        env = {**os.environ, "GATEWAY_SECRET_KEY": TEST_SECRET_KEY}
+        with self.log.open("w") as log:
+            arguments = ["serve", "--port", str(self.port), "--database-url", database_url, *extra]
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "app", *arguments],
+                cwd=workdir,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_ready(self, seconds: float = 60) -> None:
+        """Block until the server answers (it migrates first)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log.read_text()
+            try:
+                httpx.get(f"{self.base_url}/healthz", timeout=2)
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError(f"server not ready:\n{self.log.read_text()}")
+
+    def signal(self, signum: int) -> None:
+        """Send a signal to the server process."""
+        self.process.send_signal(signum)
+
+    def wait(self, seconds: float) -> int:
+        """The exit code, once the process has ended (killed if it does not within `seconds`)."""
+        try:
+            return self.process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            raise
+
+    def close(self) -> None:
+        """Make sure the process is gone."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
