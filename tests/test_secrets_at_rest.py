@@ -18,7 +18,7 @@ from sqlalchemy import insert, select, update
 from app.auth import hash_token
 from app.client import SignedAuth
 from app.merchants.repository import Merchant, merchants, tokens
-from app.secret_box import SecretBox, SecretKeyError, load_or_create_key_file
+from app.secret_box import SecretBox, SecretKeyError, load_or_create_key_file, report_unreadable
 from app.services import Services
 from app.settings import Secret, Settings, load_settings
 from app.timestamps import utc_now
@@ -29,6 +29,11 @@ async def _stored_key(services: Services, merchant_id: int) -> str:
     async with services.database.reader() as conn:
         statement = select(merchants.c.merchant_key).where(merchants.c.id == merchant_id)
         return str((await conn.execute(statement)).scalar_one())
+
+
+async def _store_key(services: Services, merchant_id: int, stored: str) -> None:
+    async with services.database.writer() as conn:
+        await conn.execute(update(merchants).where(merchants.c.id == merchant_id).values(merchant_key=stored))
 
 
 async def _all_rows(services: Services, table: Any) -> list[tuple[Any, ...]]:
@@ -134,6 +139,8 @@ async def test_a_server_key_can_be_rotated(
     only_new = services_with(new_key)
     found = await only_new.merchants.merchant_by_authenticity_token(merchant.authenticity_token)
     assert found is not None and found.merchant_key == merchant.merchant_key
+    # Back to the tests' key: the database is shared with later tests (and servers they start).
+    await services_with(f"{old_key},{new_key}").merchants.reseal_merchant_keys()
 
 
 async def test_access_tokens_are_stored_only_as_their_hash(services: Services, merchant: Merchant) -> None:
@@ -154,16 +161,16 @@ async def test_access_tokens_are_stored_only_as_their_hash(services: Services, m
 async def test_a_tampered_stored_key_does_not_authenticate(
     services: Services, merchant: Merchant, app_client: httpx.AsyncClient
 ) -> None:
-    async with services.database.writer() as conn:
-        await conn.execute(
-            update(merchants)
-            .where(merchants.c.id == merchant.id)
-            .values(merchant_key="fernet:gAAAAAtampered")
+    original = await _stored_key(services, merchant.id)
+    await _store_key(services, merchant.id, "fernet:gAAAAAtampered")
+    try:
+        response = await app_client.get(
+            "/v2/customers", auth=SignedAuth(merchant.authenticity_token, merchant.merchant_key)
         )
-
-    response = await app_client.get(
-        "/v2/customers", auth=SignedAuth(merchant.authenticity_token, merchant.merchant_key)
-    )
+        with pytest.raises(SecretKeyError):  # were it the only sealed key, the server key must be wrong
+            report_unreadable([merchant.id], sealed=1)
+    finally:
+        await _store_key(services, merchant.id, original)
 
     assert response.status_code == 500  # a configuration problem, never a silent pass
     assert response.json()["status"] == "error"
@@ -192,3 +199,17 @@ def test_the_server_key_never_shows_in_settings_reprs() -> None:
 
     assert str(settings.secret_key) not in repr(settings)
     assert "secret_key=Secret('**********')" in repr(settings)
+
+
+async def test_one_unreadable_key_is_reported_and_the_others_still_resealed(
+    services: Services, merchant: Merchant, other_merchant: Merchant, caplog: pytest.LogCaptureFixture
+) -> None:
+    # other_merchant: at least one key still opens, so this is a damaged row, not a wrong server key.
+    original = await _stored_key(services, merchant.id)
+    await _store_key(services, merchant.id, "fernet:gAAAAAdamaged")
+    try:
+        await services.merchants.reseal_merchant_keys()
+    finally:
+        await _store_key(services, merchant.id, original)
+
+    assert f"merchant ids [{merchant.id}]" in caplog.text

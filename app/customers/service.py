@@ -10,6 +10,8 @@ import uuid as uuid_module
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from app.customers import reads, repository
 from app.customers.domain import Customer, CustomerFilter, Page, PaymentMethod
 from app.customers.pagination import decode_cursor
@@ -51,6 +53,24 @@ def normalise_uuid(value: str) -> str | None:
     return value.lower() if _UUID.match(value) else None
 
 
+def _known_uuid(value: str) -> str:
+    """The canonical uuid; a malformed one names no customer (404, not 400: SPEC section 4)."""
+    canonical = normalise_uuid(value)
+    if canonical is None:
+        raise _customer_not_found()
+    return canonical
+
+
+async def _lock_customer(conn: AsyncConnection, *, merchant_id: int, uuid: str, live: bool) -> Customer:
+    """The customer, row-locked for the transaction; NotFound, or CustomerDeleted when `live` is asked."""
+    customer = await repository.lock_customer_by_uuid(conn, merchant_id=merchant_id, uuid=_known_uuid(uuid))
+    if customer is None:
+        raise _customer_not_found()
+    if live and customer.deleted:
+        raise _customer_deleted()
+    return customer
+
+
 class CustomerService:
     """Customer and payment-method operations, always for one explicitly named merchant."""
 
@@ -75,10 +95,12 @@ class CustomerService:
 
     async def get(self, *, merchant_id: int, uuid: str) -> Customer:
         """A customer by uuid, deleted ones included; NotFound for unknown, malformed or foreign uuids."""
-        canonical = normalise_uuid(uuid)
-        if canonical is None:
-            raise _customer_not_found()
-        customer = await reads.customer_by_uuid(self._db.prepared, merchant_id=merchant_id, uuid=canonical)
+        return await self._customer(merchant_id=merchant_id, uuid=uuid)
+
+    async def _customer(self, *, merchant_id: int, uuid: str) -> Customer:
+        customer = await reads.customer_by_uuid(
+            self._db.prepared, merchant_id=merchant_id, uuid=_known_uuid(uuid)
+        )
         if customer is None:
             raise _customer_not_found()
         return customer
@@ -99,16 +121,9 @@ class CustomerService:
     ) -> Customer:
         """Change only what `data` names; metadata merges key by key. Racing updates all take effect."""
         changes = clean_changes(data, null_means)
-        canonical = normalise_uuid(uuid)
-        if canonical is None:
-            raise _customer_not_found()
         async with self._db.writer() as conn:
             # The row lock (PostgreSQL) or BEGIN IMMEDIATE (SQLite) makes this read-merge-write atomic.
-            current = await repository.lock_customer_by_uuid(conn, merchant_id=merchant_id, uuid=canonical)
-            if current is None:
-                raise _customer_not_found()
-            if current.deleted:
-                raise _customer_deleted()
+            current = await _lock_customer(conn, merchant_id=merchant_id, uuid=uuid, live=True)
             if changes.is_empty:
                 return current
             values: dict[str, Any] = dict(changes.fields)
@@ -124,13 +139,8 @@ class CustomerService:
 
     async def delete(self, *, merchant_id: int, uuid: str) -> Customer:
         """Soft-delete a customer and drop its payment methods; deleting again returns the same result."""
-        canonical = normalise_uuid(uuid)
-        if canonical is None:
-            raise _customer_not_found()
         async with self._db.writer() as conn:
-            current = await repository.lock_customer_by_uuid(conn, merchant_id=merchant_id, uuid=canonical)
-            if current is None:
-                raise _customer_not_found()
+            current = await _lock_customer(conn, merchant_id=merchant_id, uuid=uuid, live=False)
             if current.deleted:
                 return current
             return await repository.mark_deleted(
@@ -172,15 +182,8 @@ class CustomerService:
     ) -> PaymentMethod:
         """Attach a tokenised card to a live customer."""
         card = clean_new_payment_method(data)
-        canonical = normalise_uuid(customer_uuid)
-        if canonical is None:
-            raise _customer_not_found()
         async with self._db.writer() as conn:
-            customer = await repository.lock_customer_by_uuid(conn, merchant_id=merchant_id, uuid=canonical)
-            if customer is None:
-                raise _customer_not_found()
-            if customer.deleted:
-                raise _customer_deleted()
+            customer = await _lock_customer(conn, merchant_id=merchant_id, uuid=customer_uuid, live=True)
             return await repository.insert_payment_method(
                 conn,
                 merchant_id=merchant_id,
@@ -198,12 +201,7 @@ class CustomerService:
     ) -> list[PaymentMethod]:
         """One customer's payment methods, newest first (empty once the customer is deleted)."""
         size, skip = clean_page_size(limit), clean_offset(offset)
-        canonical = normalise_uuid(customer_uuid)
-        if canonical is None:
-            raise _customer_not_found()
-        customer = await reads.customer_by_uuid(self._db.prepared, merchant_id=merchant_id, uuid=canonical)
-        if customer is None:
-            raise _customer_not_found()
+        customer = await self._customer(merchant_id=merchant_id, uuid=customer_uuid)
         return await reads.list_payment_methods(
             self._db.prepared, merchant_id=merchant_id, customer_id=customer.id, limit=size, offset=skip
         )
@@ -232,13 +230,8 @@ class CustomerService:
         self, *, merchant_id: int, customer_uuid: str, payment_method_id: str
     ) -> None:
         """Detach one card; NotFound when the customer or the card is not the merchant's."""
-        canonical = normalise_uuid(customer_uuid)
-        if canonical is None:
-            raise _customer_not_found()
         async with self._db.writer() as conn:
-            customer = await repository.lock_customer_by_uuid(conn, merchant_id=merchant_id, uuid=canonical)
-            if customer is None:
-                raise _customer_not_found()
+            customer = await _lock_customer(conn, merchant_id=merchant_id, uuid=customer_uuid, live=False)
             removed = await repository.delete_payment_method(
                 conn, merchant_id=merchant_id, customer_id=customer.id, public_id=payment_method_id
             )
