@@ -9,6 +9,7 @@ from typing import Any
 from app.auth import ALL_SCOPES
 from app.errors import DomainError
 from app.merchants.admin import MerchantAdmin
+from app.merchants.repository import Merchant
 from app.secret_box import SecretBox
 from app.seeding import seed_customers
 from app.services import Services
@@ -16,6 +17,16 @@ from app.settings import Settings
 from app.timestamps import format_timestamp
 
 DEMO_TOKEN_TTL_SECONDS = 7 * 24 * 3600
+
+
+def merchant_json(merchant: Merchant) -> dict[str, Any]:
+    """A merchant as the CLI prints it: `{"id","name","authenticity_token","merchant_key"}`."""
+    return {
+        "id": merchant.id,
+        "name": merchant.name,
+        "authenticity_token": merchant.authenticity_token,
+        "merchant_key": merchant.merchant_key,
+    }
 
 
 async def create_merchant(
@@ -31,12 +42,7 @@ async def create_merchant(
         raise SystemExit(f"error: {error.message}") from None
     finally:
         await services.close()
-    return {
-        "id": merchant.id,
-        "name": merchant.name,
-        "authenticity_token": merchant.authenticity_token,
-        "merchant_key": merchant.merchant_key,
-    }
+    return merchant_json(merchant)
 
 
 async def demo_merchant(settings: Settings, credentials_file: str, base_url: str) -> str:
@@ -147,13 +153,7 @@ async def rotate_merchant_key(
         raise SystemExit(f"error: {error.message}") from None
     finally:
         await services.close()
-    return {
-        "id": merchant.id,
-        "name": merchant.name,
-        "authenticity_token": merchant.authenticity_token,
-        "merchant_key": merchant.merchant_key,
-        "revoked_tokens": revoked,
-    }
+    return {**merchant_json(merchant), "revoked_tokens": revoked}
 
 
 async def revoke_tokens(settings: Settings, *, token: str | None, merchant: str | None) -> dict[str, int]:

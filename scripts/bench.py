@@ -119,6 +119,9 @@ def parse_wrk(name: str, output: str) -> Result:
 def wrk(name: str, base: str, script: str, workdir: Path, seconds: int, connections: int) -> Result:
     path = workdir / f"{name}.lua"
     path.write_text(script)
+    # One unmeasured second first, so every scenario is measured warm (caches filled, connections open).
+    warm_up = ["wrk", "-t2", f"-c{connections}", "-d1s", "-s", str(path), base]
+    subprocess.run(warm_up, capture_output=True, text=True, check=True)
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(path), base]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     result = parse_wrk(name, output)

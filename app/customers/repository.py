@@ -63,6 +63,18 @@ def _is_duplicate_mcid(error: IntegrityError) -> bool:
     return "uq_customers_merchant_mcid_live" in text or "customers.merchant_customer_id" in text
 
 
+async def _write_customer(conn: AsyncConnection, statement: Any) -> Customer:
+    """Run an INSERT/UPDATE ... RETURNING of one customer; the live-id index's refusal becomes a domain
+    signal the service turns into a Conflict."""
+    try:
+        result = await conn.execute(statement)
+    except IntegrityError as error:
+        if _is_duplicate_mcid(error):
+            raise DuplicateMerchantCustomerId from error
+        raise
+    return Customer(*result.one())
+
+
 async def insert_customer(
     conn: AsyncConnection,
     *,
@@ -79,13 +91,7 @@ async def insert_customer(
         .values(uuid=uuid, merchant_id=merchant_id, created_at=now, updated_at=now, **values)
         .returning(*CUSTOMER_COLUMNS)
     )
-    try:
-        result = await conn.execute(statement)
-    except IntegrityError as error:
-        if _is_duplicate_mcid(error):
-            raise DuplicateMerchantCustomerId from error
-        raise
-    return Customer(*result.one())
+    return await _write_customer(conn, statement)
 
 
 CUSTOMER_BY_UUID = select(*CUSTOMER_COLUMNS).where(
@@ -112,13 +118,7 @@ async def update_customer(
         .values(**values)
         .returning(*CUSTOMER_COLUMNS)
     )
-    try:
-        result = await conn.execute(statement)
-    except IntegrityError as error:
-        if _is_duplicate_mcid(error):
-            raise DuplicateMerchantCustomerId from error
-        raise
-    return Customer(*result.one())
+    return await _write_customer(conn, statement)
 
 
 async def mark_deleted(
