@@ -93,6 +93,7 @@ class FastFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # and those must see every field, so their presence turns the fast paths off.
         manager = self.middleware_manager
         self._fast = manager is None or not manager.middlewares
+        self._compiled_sets: dict[tuple[int, str], tuple[dict[str, Any], list[Any]]] = {}
 
     def _plan_for(self, parent_type: GraphQLObjectType, field_name: str) -> _Leaf | Shortcut | None:
         key = (parent_type.name, field_name)
@@ -136,6 +137,28 @@ class FastFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return NO_SHORTCUT
         return completed
 
+    def _compiled(self, parent_type: GraphQLObjectType, grouped_field_set: dict[str, Any]) -> list[Any]:
+        """The plan of every field of one selection set, worked out once per execution.
+
+        graphql-core reuses one grouped-field-set object for all objects of a list (50 customers share
+        one), so it is compiled once and kept alive with its plan (so its id cannot be reused).
+        """
+        key = (id(grouped_field_set), parent_type.name)
+        entry = self._compiled_sets.get(key)
+        if entry is not None and entry[0] is grouped_field_set:
+            return entry[1]  # type: ignore[no-any-return]
+        compiled = []
+        for response_name, details in grouped_field_set.items():
+            node = details[0].node
+            plan = self._plan_for(parent_type, node.name.value)
+            if isinstance(plan, _Leaf):
+                leaf = None if node.arguments else plan
+                compiled.append((response_name, details, leaf, None))
+            else:
+                compiled.append((response_name, details, None, plan))
+        self._compiled_sets[key] = (grouped_field_set, compiled)
+        return compiled
+
     def execute_fields(
         self,
         parent_type: GraphQLObjectType,
@@ -150,17 +173,15 @@ class FastFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             )
         fast_results: dict[str, Any] = {}
         slow_fields: dict[str, Any] = {}
-        for response_name, details in grouped_field_set.items():
-            node = details[0].node
-            plan = self._plan_for(parent_type, node.name.value)
-            if plan is None:
-                value = NO_SHORTCUT
-            elif isinstance(plan, _Leaf):
-                value = NO_SHORTCUT if node.arguments else plan.value(source_value)
-            else:
+        for response_name, details, leaf, hook in self._compiled(parent_type, grouped_field_set):
+            if leaf is not None:
+                value = leaf.value(source_value)
+            elif hook is not None:
                 value = self._shortcut_value(
-                    plan, parent_type, source_value, response_name, details, path, position_context
+                    hook, parent_type, source_value, response_name, details, path, position_context
                 )
+            else:
+                value = NO_SHORTCUT
             if value is NO_SHORTCUT:
                 slow_fields[response_name] = details
             else:
