@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from graphql import GraphQLField, GraphQLNonNull, GraphQLObjectType, is_leaf_type
+from graphql import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType, is_leaf_type
 from graphql.execution.executor import to_nodes
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined
@@ -42,6 +42,15 @@ def shortcut(hook: Shortcut) -> Callable[[F], F]:
         return resolver
 
     return mark
+
+
+class _ShortcutCall:
+    __slots__ = ("args", "field_def", "hook", "list_type")
+
+    def __init__(
+        self, hook: Shortcut, field_def: GraphQLField, args: dict[str, Any], list_type: bool
+    ) -> None:
+        self.hook, self.field_def, self.args, self.list_type = hook, field_def, args, list_type
 
 
 class _Leaf:
@@ -105,7 +114,7 @@ class FastFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _shortcut_value(
         self,
-        hook: Shortcut,
+        call: _ShortcutCall,
         parent_type: GraphQLObjectType,
         source: Any,
         response_name: str,
@@ -113,9 +122,31 @@ class FastFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         path: Any,
         position: Any,
     ) -> Any:
+        try:
+            value = call.hook(source, self.context_value, call.args)
+            if value is NO_SHORTCUT:
+                return NO_SHORTCUT
+            if call.list_type and isinstance(value, list) and not value:
+                return []  # an empty list completes to itself (most customers of a page have no cards)
+            field_path = Path(path, response_name, parent_type.name)
+            info = self.build_resolve_info(call.field_def, to_nodes(details), parent_type, field_path)
+            completed = self.complete_value(call.field_def.type, details, info, field_path, value, position)
+        except Exception:
+            return NO_SHORTCUT
+        if self.is_awaitable(completed):
+            completed.close()  # only synchronous completions are taken; the general path redoes it
+            return NO_SHORTCUT
+        return completed
+
+    def _shortcut_call(
+        self, hook: Shortcut, parent_type: GraphQLObjectType, details: Any
+    ) -> _ShortcutCall | None:
+        """A hook with its arguments, coerced once per execution (variables do not change within one);
+        None when they do not coerce, so the general path reports the error."""
         node = details[0].node
         field_def = self.schema.get_field(parent_type, node.name.value)
-        assert field_def is not None
+        if field_def is None:
+            return None
         try:
             args = get_argument_values(
                 field_def,
@@ -124,18 +155,11 @@ class FastFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 details[0].fragment_variable_values,
                 self.hide_suggestions,
             )
-            value = hook(source, self.context_value, args)
-            if value is NO_SHORTCUT:
-                return NO_SHORTCUT
-            field_path = Path(path, response_name, parent_type.name)
-            info = self.build_resolve_info(field_def, to_nodes(details), parent_type, field_path)
-            completed = self.complete_value(field_def.type, details, info, field_path, value, position)
         except Exception:
-            return NO_SHORTCUT
-        if self.is_awaitable(completed):
-            completed.close()  # only synchronous completions are taken; the general path redoes it
-            return NO_SHORTCUT
-        return completed
+            return None
+        field_type = field_def.type
+        inner = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+        return _ShortcutCall(hook, field_def, args, isinstance(inner, GraphQLList))
 
     def _compiled(self, parent_type: GraphQLObjectType, grouped_field_set: dict[str, Any]) -> list[Any]:
         """The plan of every field of one selection set, worked out once per execution.
@@ -155,7 +179,8 @@ class FastFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 leaf = None if node.arguments else plan
                 compiled.append((response_name, details, leaf, None))
             else:
-                compiled.append((response_name, details, None, plan))
+                call = None if plan is None else self._shortcut_call(plan, parent_type, details)
+                compiled.append((response_name, details, None, call))
         self._compiled_sets[key] = (grouped_field_set, compiled)
         return compiled
 
