@@ -137,9 +137,17 @@ class CustomerEdge:
 
 @strawberry.type(description="A page of live customers, newest first.")
 class CustomerConnection:
-    edges: list[CustomerEdge]
+    @strawberry.field
+    def edges(self) -> list[CustomerEdge]:
+        # Built only when asked for: a page read through `nodes` makes no cursors at all.
+        return [
+            CustomerEdge(cursor=encode_cursor(item), node=node)
+            for item, node in zip(self.items, self.nodes, strict=True)
+        ]
+
     nodes: list[Customer]
     page_info: PageInfo
+    items: strawberry.Private[list[domain.Customer]]
     customer_filter: strawberry.Private[domain.CustomerFilter | None]
 
     @classmethod
@@ -147,13 +155,13 @@ class CustomerConnection:
         cls, page: domain.Page[domain.Customer], customer_filter: domain.CustomerFilter | None
     ) -> CustomerConnection:
         """A connection over one page from the service."""
-        edges = [
-            CustomerEdge(cursor=encode_cursor(item), node=Customer.from_domain(item)) for item in page.items
-        ]
+        items = page.items
         return cls(
-            edges=edges,
-            nodes=[edge.node for edge in edges],
-            page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None),
+            nodes=[Customer.from_domain(item) for item in items],
+            page_info=PageInfo(
+                has_next_page=page.has_next, end_cursor=encode_cursor(items[-1]) if items else None
+            ),
+            items=items,
             customer_filter=customer_filter,
         )
 
