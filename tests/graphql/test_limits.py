@@ -119,6 +119,34 @@ async def test_validation_is_cached_across_requests(
     assert len(calls) == 1
 
 
+async def test_a_repeated_document_skips_even_the_validation_cache_lookup(
+    gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Strawberry's LRU lookup hashes the whole document; a repeated query is found by identity first.
+    from app.graphql.schema import DocumentValidationCache
+
+    lookups: list[Any] = []
+    original = DocumentValidationCache.__init__
+
+    def counting_init(self: DocumentValidationCache, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        cached = self.cached_validate_document
+
+        def counted(*call: Any) -> Any:
+            lookups.append(call)
+            return cached(*call)
+
+        self.cached_validate_document = counted
+
+    monkeypatch.setattr(DocumentValidationCache, "__init__", counting_init)
+    query = f"{{ b{uuid.uuid4().hex}: __typename }}"
+
+    for _ in range(3):
+        assert await gql.execute(query)
+
+    assert len(lookups) == 1
+
+
 class TestConfiguredLimits:
     """The limits come from Settings."""
 
