@@ -157,6 +157,11 @@ class _ClientBase:
 
     _auth: httpx.Auth | None
 
+    @classmethod
+    def signed(cls, base_url: str, *, authenticity_token: str, merchant_key: str, **options: Any) -> Self:
+        """A client signing every request with WP3-v2.1."""
+        return cls(base_url, authenticity_token=authenticity_token, merchant_key=merchant_key, **options)
+
     def use_token(self, access_token: str) -> None:
         """Authenticate every later request with this Bearer token (e.g. one from `fetch_token`)."""
         self._auth = BearerAuth(access_token)
@@ -191,11 +196,6 @@ class GatewayClient(_ClientBase):
         self._auth = auth or _auth(authenticity_token, merchant_key, access_token)
         self._owns_http = http is None
         self._http = http or httpx.Client(base_url=base_url, timeout=timeout)
-
-    @classmethod
-    def signed(cls, base_url: str, *, authenticity_token: str, merchant_key: str, **options: Any) -> Self:
-        """A client signing every request with WP3-v2.1."""
-        return cls(base_url, authenticity_token=authenticity_token, merchant_key=merchant_key, **options)
 
     def close(self) -> None:
         """Close the connections (unless the httpx client was given)."""
@@ -285,11 +285,6 @@ class AsyncGatewayClient(_ClientBase):
         self._auth = auth or _auth(authenticity_token, merchant_key, access_token)
         self._owns_http = http is None
         self._http = http or httpx.AsyncClient(base_url=base_url, timeout=timeout)
-
-    @classmethod
-    def signed(cls, base_url: str, *, authenticity_token: str, merchant_key: str, **options: Any) -> Self:
-        """A client signing every request with WP3-v2.1."""
-        return cls(base_url, authenticity_token=authenticity_token, merchant_key=merchant_key, **options)
 
     async def aclose(self) -> None:
         """Close the connections (unless the httpx client was given)."""
