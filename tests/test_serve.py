@@ -7,10 +7,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +22,7 @@ from app.client_api import GatewayClient
 from app.migrations import migrate_sync
 from tests.conftest import BACKENDS, TEST_SECRET_KEY, _postgres_database
 from tests.observability.helpers import sample_value
+from tests.server.conftest import ServeProcess
 
 pytestmark = pytest.mark.slow
 
@@ -42,12 +41,6 @@ def own_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
         yield url
     else:
         yield from _postgres_database(f"gateway_serve_{os.getpid()}_{uuid.uuid4().hex[:8]}")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _environment(**extra: str) -> dict[str, str]:
@@ -78,44 +71,22 @@ def _create_merchant(database_url: str, cwd: Path, env: dict[str, str]) -> dict[
     return dict(json.loads(result.stdout))
 
 
-class Server:
-    """A `serve` subprocess; its stderr goes to a file so a full pipe can never stall it."""
+def start_server(database_url: str, cwd: Path, env: dict[str, str], *extra: str) -> ServeProcess:
+    """`serve --workers 2`, ready once `/readyz` answers 200."""
+    server = ServeProcess(database_url, cwd, "--workers", "2", *extra, env=env)
+    try:
+        server.wait_ready(path="/readyz")
+    except BaseException:
+        server.close()
+        raise
+    return server
 
-    def __init__(self, database_url: str, cwd: Path, env: dict[str, str], *extra: str) -> None:
-        self.port = _free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log = cwd / "server.log"
-        arguments = ["serve", "--workers", "2", "--port", str(self.port), "--database-url", database_url]
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "app", *arguments, *extra],
-                cwd=cwd,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
 
-    def wait_ready(self, seconds: float = 60) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log.read_text()
-            try:
-                if httpx.get(f"{self.base_url}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"server not ready:\n{self.log.read_text()}")
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-        try:
-            return self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-            raise
+def stop(server: ServeProcess) -> int:
+    """Stop the server as Ctrl-C would; its exit code."""
+    if server.process.poll() is None:
+        server.signal(signal.SIGINT)
+    return server.wait(30)
 
 
 def _hammer(base_url: str, merchant: dict[str, Any]) -> list[str]:
@@ -146,14 +117,13 @@ def test_two_workers_serve_concurrent_requests_and_add_up_their_metrics(
     stale.write_bytes(b"left over from an earlier run")
     env = _environment(PROMETHEUS_MULTIPROC_DIR=str(metrics_dir))
     merchant = _create_merchant(database_url, tmp_path, env)
-    server = Server(database_url, tmp_path, env, "--log-format", "json")
+    server = start_server(database_url, tmp_path, env, "--log-format", "json")
     try:
-        server.wait_ready()
         made = _hammer(server.base_url, merchant)
         metrics = httpx.get(f"{server.base_url}/metrics", timeout=10).text
         workers = {path.stem.rsplit("_", 1)[1] for path in metrics_dir.glob("gauge_livesum_*.db")}
     finally:
-        exit_code = server.stop()
+        exit_code = stop(server)
 
     assert len(set(made)) == THREADS * REQUESTS_PER_THREAD
     assert not stale.exists()
@@ -177,13 +147,12 @@ def test_default_metrics_directory_is_temporary(tmp_path: Path) -> None:
     scratch.mkdir()
     env = _environment(TMPDIR=str(scratch))
     merchant = _create_merchant(database_url, tmp_path, env)
-    server = Server(database_url, tmp_path, env)
+    server = start_server(database_url, tmp_path, env)
     try:
-        server.wait_ready()
         during = [path.name for path in scratch.iterdir()]
         _hammer(server.base_url, merchant)
     finally:
-        exit_code = server.stop()
+        exit_code = stop(server)
 
     assert exit_code == 0
     assert any(name.startswith("customers-gateway-metrics-") for name in during), during

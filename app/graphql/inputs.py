@@ -40,17 +40,8 @@ class CreateCustomerInput:
     description="Changes to a customer. An absent field keeps its value; an explicit null clears it. "
     "`metadata` merges key by key (a key set to null is removed); `metadata: null` empties it."
 )
-class UpdateCustomerInput:
-    merchant_customer_id: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    email: str | None = strawberry.UNSET
-    name: str | None = strawberry.UNSET
-    phone: str | None = strawberry.UNSET
-    metadata: JSON | None = strawberry.UNSET
-    zip_code: str | None = strawberry.UNSET
-    city: str | None = strawberry.UNSET
-    address: str | None = strawberry.UNSET
-    country: str | None = strawberry.UNSET
+class UpdateCustomerInput(CreateCustomerInput):
+    """The same fields as CreateCustomerInput; only what an absent or null one means differs."""
 
 
 @strawberry.input(description="A tokenised card to attach. A full card number is refused and never stored.")

@@ -1,4 +1,4 @@
-"""A real `python -m app serve` subprocess for the crash and shutdown tests."""
+"""A real `python -m app serve` subprocess, for the crash, shutdown and multi-worker tests."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -25,12 +26,14 @@ def free_port() -> int:
 class ServeProcess:
     """One `serve` process on a free port; its output goes to a file (a full pipe would stall it)."""
 
-    def __init__(self, database_url: str, workdir: Path, *extra: str) -> None:
+    def __init__(
+        self, database_url: str, workdir: Path, *extra: str, env: Mapping[str, str] | None = None
+    ) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log = workdir / f"serve-{self.port}.log"
         # The tests' server key: merchants made by the test's services must open in the server too.
-        env = {**os.environ, "GATEWAY_SECRET_KEY": TEST_SECRET_KEY}
+        env = {**os.environ, "GATEWAY_SECRET_KEY": TEST_SECRET_KEY} if env is None else dict(env)
         with self.log.open("w") as log:
             arguments = ["serve", "--port", str(self.port), "--database-url", database_url, *extra]
             self.process = subprocess.Popen(
@@ -41,16 +44,17 @@ class ServeProcess:
                 stderr=subprocess.STDOUT,
             )
 
-    def wait_ready(self, seconds: float = 60) -> None:
-        """Block until the server answers (it migrates first)."""
+    def wait_ready(self, seconds: float = 60, path: str = "/healthz") -> None:
+        """Block until `path` answers 200 (the server migrates first)."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log.read_text()
             try:
-                httpx.get(f"{self.base_url}/healthz", timeout=2)
-                return
+                if httpx.get(f"{self.base_url}{path}", timeout=2).status_code == 200:
+                    return
             except httpx.TransportError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         raise AssertionError(f"server not ready:\n{self.log.read_text()}")
 
     def signal(self, signum: int) -> None:
