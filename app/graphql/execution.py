@@ -13,6 +13,10 @@ arguments and wraps every resolver call on top; that was most of a page's cost (
 Every other field, and every value that would need an error (null for a non-null field, a value that
 does not serialise, a hook that cannot answer), goes through graphql-core's own path, so results and
 errors are exactly what the general path gives.
+
+What graphql-core collects for a selection set, and the plan worked out here for it, depend only on the
+document (unless a directive such as `@include(if: $x)` reads a variable): `DocumentPlans` keeps both
+with the parsed document, so a repeated query skips that work (it was ~15% of `customer(uuid)`).
 """
 
 from __future__ import annotations
@@ -20,9 +24,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from graphql import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType, is_leaf_type
+from graphql import (
+    DirectiveNode,
+    DocumentNode,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    VariableNode,
+    Visitor,
+    is_leaf_type,
+    visit,
+)
+from graphql.execution.collect_fields import CollectedFields
 from graphql.execution.executor import to_nodes
 from graphql.execution.values import get_argument_values
+from graphql.language.visitor import BREAK
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -42,6 +59,45 @@ def shortcut(hook: Shortcut) -> Callable[[F], F]:
         return resolver
 
     return mark
+
+
+class DocumentPlans:
+    """Collected sub-selections and compiled selection plans of one parsed document, kept with it.
+
+    Keys hold ids of the document's nodes and grouped field sets; the document and these entries keep
+    them alive, so an id cannot be taken by another object while the plans exist.
+    """
+
+    def __init__(self, document: DocumentNode) -> None:
+        # Collection reads variables only through directives (@include/@skip and the like).
+        self.reusable = not _directives_read_variables(document)
+        # (type name, ids of the field nodes) -> what graphql-core collected for them
+        self.subfields: dict[tuple[str, tuple[int, ...]], CollectedFields] = {}
+        # id(grouped field set) -> (the set, its compiled plan or None until first executed)
+        self.compiled: dict[int, tuple[dict[str, Any], list[Any] | None]] = {}
+
+
+class _VariableInDirective(Visitor):
+    found = False
+
+    def enter_directive(self, node: DirectiveNode, *_: Any) -> Any:
+        if any(_reads_variable(argument.value) for argument in node.arguments or ()):
+            self.found = True
+            return BREAK
+        return None
+
+
+def _reads_variable(value: Any) -> bool:
+    if isinstance(value, VariableNode):
+        return True
+    children = getattr(value, "values", None) or [field.value for field in getattr(value, "fields", ())]
+    return any(_reads_variable(child) for child in children)
+
+
+def _directives_read_variables(document: DocumentNode) -> bool:
+    visitor = _VariableInDirective()
+    visit(document, visitor)
+    return visitor.found
 
 
 class _ShortcutCall:
@@ -94,22 +150,44 @@ class FastFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context with the two fast paths described in the module docstring."""
 
     # (parent type name, field name) -> plan; bounded by the schema's size.
-    _plans: dict[tuple[str, str], _Leaf | Shortcut | None] = {}
+    _field_plans: dict[tuple[str, str], _Leaf | Shortcut | None] = {}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plans: DocumentPlans | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Strawberry always passes a manager; only extensions with a `resolve` hook put middleware in it,
-        # and those must see every field, so their presence turns the fast paths off.
+        # Middleware (Strawberry's Schema.execute adds its extensions' `resolve` hooks) must see every
+        # field, so its presence turns the fast paths off; app/graphql/operations.py passes none.
         manager = self.middleware_manager
         self._fast = manager is None or not manager.middlewares
-        self._compiled_sets: dict[tuple[int, str], tuple[dict[str, Any], list[Any]]] = {}
+        self._document_plans = plans if plans is not None and plans.reusable else None
+        # Per execution: compiled plans of grouped field sets the document plans do not own (the root's),
+        # and shortcut arguments (they may come from this execution's variables).
+        self._compiled_sets: dict[int, tuple[dict[str, Any], list[Any]]] = {}
+        self._shortcut_calls: dict[int, _ShortcutCall | None] = {}
+
+    def collect_subfields(self, return_type: GraphQLObjectType, field_details_list: Any) -> Any:
+        plans = self._document_plans
+        if plans is None or any(
+            details.defer_usage is not None or details.fragment_variable_values is not None
+            for details in field_details_list
+        ):
+            return super().collect_subfields(return_type, field_details_list)
+        key = (return_type.name, tuple(id(details.node) for details in field_details_list))
+        collected = plans.subfields.get(key)
+        if collected is None:
+            collected = super().collect_subfields(return_type, field_details_list)
+            if collected.new_defer_usages:  # incremental delivery plans per execution
+                return collected
+            plans.subfields[key] = collected
+            grouped = collected.grouped_field_set
+            plans.compiled[id(grouped)] = (grouped, None)
+        return collected
 
     def _plan_for(self, parent_type: GraphQLObjectType, field_name: str) -> _Leaf | Shortcut | None:
         key = (parent_type.name, field_name)
         try:
-            return self._plans[key]
+            return self._field_plans[key]
         except KeyError:
-            plan = self._plans[key] = _plan(self.schema.get_field(parent_type, field_name))
+            plan = self._field_plans[key] = _plan(self.schema.get_field(parent_type, field_name))
             return plan
 
     def _shortcut_value(
@@ -143,6 +221,17 @@ class FastFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> _ShortcutCall | None:
         """A hook with its arguments, coerced once per execution (variables do not change within one);
         None when they do not coerce, so the general path reports the error."""
+        key = id(details)  # kept alive by the grouped field set it belongs to
+        try:
+            return self._shortcut_calls[key]
+        except KeyError:
+            pass
+        call = self._shortcut_calls[key] = self._coerced_shortcut_call(hook, parent_type, details)
+        return call
+
+    def _coerced_shortcut_call(
+        self, hook: Shortcut, parent_type: GraphQLObjectType, details: Any
+    ) -> _ShortcutCall | None:
         node = details[0].node
         field_def = self.schema.get_field(parent_type, node.name.value)
         if field_def is None:
@@ -162,26 +251,29 @@ class FastFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return _ShortcutCall(hook, field_def, args, isinstance(inner, GraphQLList))
 
     def _compiled(self, parent_type: GraphQLObjectType, grouped_field_set: dict[str, Any]) -> list[Any]:
-        """The plan of every field of one selection set, worked out once per execution.
+        """The plan of every field of one selection set: (response name, details, leaf plan, hook).
 
         graphql-core reuses one grouped-field-set object for all objects of a list (50 customers share
-        one), so it is compiled once and kept alive with its plan (so its id cannot be reused).
+        one), and the document plans reuse it across executions; the plan is kept with the set.
         """
-        key = (id(grouped_field_set), parent_type.name)
-        entry = self._compiled_sets.get(key)
-        if entry is not None and entry[0] is grouped_field_set:
-            return entry[1]  # type: ignore[no-any-return]
+        key = id(grouped_field_set)
+        plans = self._document_plans
+        owned = plans.compiled.get(key) if plans is not None else None
+        entry = owned if owned is not None else self._compiled_sets.get(key)
+        if entry is not None and entry[0] is grouped_field_set and entry[1] is not None:
+            return entry[1]
         compiled = []
         for response_name, details in grouped_field_set.items():
             node = details[0].node
             plan = self._plan_for(parent_type, node.name.value)
             if isinstance(plan, _Leaf):
-                leaf = None if node.arguments else plan
-                compiled.append((response_name, details, leaf, None))
+                compiled.append((response_name, details, None if node.arguments else plan, None))
             else:
-                call = None if plan is None else self._shortcut_call(plan, parent_type, details)
-                compiled.append((response_name, details, None, call))
-        self._compiled_sets[key] = (grouped_field_set, compiled)
+                compiled.append((response_name, details, None, plan))
+        if owned is not None and owned[0] is grouped_field_set:
+            plans.compiled[key] = (grouped_field_set, compiled)  # type: ignore[union-attr]
+        else:
+            self._compiled_sets[key] = (grouped_field_set, compiled)
         return compiled
 
     def execute_fields(
@@ -201,9 +293,9 @@ class FastFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         for response_name, details, leaf, hook in self._compiled(parent_type, grouped_field_set):
             if leaf is not None:
                 value = leaf.value(source_value)
-            elif hook is not None:
+            elif hook is not None and (call := self._shortcut_call(hook, parent_type, details)) is not None:
                 value = self._shortcut_value(
-                    hook, parent_type, source_value, response_name, details, path, position_context
+                    call, parent_type, source_value, response_name, details, path, position_context
                 )
             else:
                 value = NO_SHORTCUT

@@ -4,19 +4,15 @@
 header. "The request" is the mutation's name and arguments; "the answer" is the service's outcome (see
 `app.idempotency.outcomes`), rendered again for each request's own selection. A malformed or reused
 key is a request error (top-level, `BAD_USER_INPUT` with `fieldErrors`), the same on every mutation.
-
-`is_mutation` tells the endpoint which signed requests are writes (only those are accepted once).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from functools import lru_cache
 from typing import Any, TypeVar
 
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
-from graphql.error import GraphQLSyntaxError
+from graphql import GraphQLError
 
 from app.errors import DomainError
 from app.graphql.errors import domain_extensions
@@ -30,9 +26,6 @@ ARGUMENT_DESCRIPTION = (
 )
 
 T = TypeVar("T", bound=outcomes.Result)
-
-# Enough for any document the schema's own token limit lets through; a bigger one is refused there.
-_MAX_TOKENS = 20_000
 
 
 async def run_mutation(
@@ -69,14 +62,3 @@ async def run_mutation(
 def _canonical(arguments: Mapping[str, Any]) -> bytes:
     """Arguments as bytes that are equal exactly when the arguments are (key order aside)."""
     return json.dumps(arguments, sort_keys=True, separators=(",", ":"), default=str).encode()
-
-
-@lru_cache(maxsize=256)
-def is_mutation(query: str, operation_name: str | None) -> bool:
-    """True when the operation the request would run is a mutation (False if it cannot be parsed)."""
-    try:
-        document = parse(query, max_tokens=_MAX_TOKENS)
-    except GraphQLSyntaxError:
-        return False
-    operation = get_operation_ast(document, operation_name)
-    return operation is not None and operation.operation == OperationType.MUTATION

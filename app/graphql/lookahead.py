@@ -33,5 +33,17 @@ def payment_method_pages(
         for field in _fields(customer.selections):
             if field.name == "paymentMethods":
                 arguments = field.arguments
-                pages.add((arguments.get("first", default_first), arguments.get("offset", default_offset)))
+                pages.add(
+                    (
+                        _int(arguments.get("first", default_first)),
+                        _int(arguments.get("offset", default_offset)),
+                    )
+                )
     return pages
+
+
+def _int(value: Any) -> Any:
+    """An Int argument as the resolver will see it: Strawberry hands literals over as their source text
+    (`first: 2` arrives as "2"), which would prime a key no resolver asks for. Validation has already
+    checked that such text is an Int."""
+    return int(value) if isinstance(value, str) else value

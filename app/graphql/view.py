@@ -20,17 +20,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Send
 from starlette.types import Scope as ASGIScope
-from strawberry.exceptions import MissingQueryError
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from strawberry.types.execution import PreExecutionError
-from strawberry.types.graphql import OperationType
 
 from app.auth import Scope
 from app.errors import Forbidden, Unauthenticated
 from app.graphql.context import GraphQLContext
 from app.graphql.errors import INTERNAL_CODE, domain_extensions, format_error, is_forbidden
 from app.graphql.ide import graphiql_page, static_routes, wants_html
-from app.graphql.idempotency import is_mutation
+from app.graphql.operations import OperationRunner, UnrunnableOperation
 from app.graphql.schema import build_schema
 from app.http_auth import authenticate_request
 from app.http_body import read_body
@@ -45,8 +41,6 @@ from app.observability.request_id import current_request_id
 from app.services import Services
 
 logger = logging.getLogger("app.graphql")
-
-ALLOWED_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 
 class RequestProblem(Exception):
@@ -96,7 +90,7 @@ class GraphQLEndpoint:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.schema = build_schema(services.settings)
+        self.operations = OperationRunner(build_schema(), services.settings)
         self.count_operations = services.settings.metrics_enabled
 
     async def __call__(self, scope: ASGIScope, receive: Receive, send: Send) -> None:
@@ -142,8 +136,9 @@ class GraphQLEndpoint:
         except Forbidden as error:
             raise RequestProblem(403, error.message, domain_extensions(error)) from None
         query, variables, operation_name = decode_operation(request, body)
+        prepared = self.operations.prepare(query)
         authorization = request.headers.get("authorization")
-        if self.services.replays.applies_to(authorization) and is_mutation(query, operation_name):
+        if self.services.replays.applies_to(authorization) and prepared.is_mutation(operation_name):
             # A signed mutation is accepted once (issue 6); queries are reads and stay fast.
             try:
                 await self.services.replays.accept_once(
@@ -153,39 +148,24 @@ class GraphQLEndpoint:
                 raise RequestProblem(401, error.message, domain_extensions(error)) from None
         context = GraphQLContext.for_request(principal, self.services.customers, self.services.idempotency)
         try:
-            result = await self.schema.execute(
-                query,
-                variable_values=variables,
-                context_value=context,
-                operation_name=operation_name,
-                allowed_operation_types=ALLOWED_OPERATIONS,
+            result = await self.operations.execute(
+                prepared, variables=variables, operation_name=operation_name, context=context
             )
-        except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError) as error:
-            raise RequestProblem(400, _reason(error)) from None
+        except UnrunnableOperation as error:
+            raise RequestProblem(400, error.reason) from None
         # Per the GraphQL spec, `data` is absent when the operation never ran (syntax, validation, limits).
-        payload: dict[str, Any] = {} if isinstance(result, PreExecutionError) else {"data": result.data}
-        errors = result.errors or []
+        payload: dict[str, Any] = {"data": result.data} if result.executed else {}
+        errors = result.errors
         if errors:
             payload["errors"] = [format_error(error) for error in errors]
         status = 403 if any(is_forbidden(error) for error in errors) else 200
-        self._count(
-            operation_label(query, operation_name),
-            outcome_of(errors, executed=not isinstance(result, PreExecutionError)),
-        )
+        self._count(operation_label(query, operation_name), outcome_of(errors, executed=result.executed))
         return JSONResponse(payload, status_code=status)
 
     def _count(self, operation: str, outcome: str) -> None:
         """One GraphQL operation for /metrics (by name and outcome), unless metrics are off."""
         if self.count_operations:
             record_operation(operation, outcome)
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, CannotGetOperationTypeError):
-        return error.as_http_error_reason()
-    if isinstance(error, InvalidOperationTypeError):
-        return error.as_http_error_reason("POST")
-    return "no GraphQL query found in the request"
 
 
 def graphql_routes(services: Services) -> list[BaseRoute]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
 from starlette.applications import Starlette
 
 from app.merchants.repository import Merchant
@@ -83,3 +84,32 @@ async def test_payment_methods_paging_arguments(
         assert [card["maskedPan"] for card in node["all"]] == ["555555******4444", "411111******1111"]
         assert node["second"] == [{"maskedPan": "411111******1111"}]
     assert errors[0]["extensions"]["fieldErrors"][0]["field"] == "first"
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("{ customers { nodes { uuid paymentMethods(first: 1, offset: 1) { id } } } }", None),
+        (
+            "query($first: Int, $offset: Int) "
+            "{ customers { nodes { uuid paymentMethods(first: $first, offset: $offset) { id } } } }",
+            {"first": 1, "offset": 1},
+        ),
+    ],
+    ids=["literals", "variables"],
+)
+async def test_paging_arguments_are_batched_like_the_default_page(
+    gql: GraphQLClient, services: Services, merchant: Merchant, query: str, variables: dict[str, Any] | None
+) -> None:
+    await seed(services, merchant, 3)
+    results: list[dict[str, Any]] = []
+
+    async def run() -> None:
+        results.append(await gql.execute(query, variables))
+
+    await run()  # the token is looked up once
+    statements = await statements_during(gql.app, run)
+
+    assert all(len(node["paymentMethods"]) == 1 for node in results[-1]["customers"]["nodes"])
+    # customers page + one batched payment-methods statement (literal arguments once primed a useless page)
+    assert len(statements) == 2, statements

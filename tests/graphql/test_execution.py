@@ -12,6 +12,7 @@ from app.graphql import execution
 from app.graphql.context import GraphQLContext
 from app.graphql.errors import format_error
 from app.graphql.execution import FastFieldsExecutionContext
+from app.graphql.operations import OperationRunner
 from app.graphql.schema import build_schema
 from app.merchants.repository import Merchant
 from app.services import Services
@@ -47,24 +48,24 @@ QUERIES = [
 ]
 
 
-def schemas() -> tuple[Any, Any]:
-    fast = build_schema_settings()
-    general = build_schema_settings()
-    general.execution_context_class = StrawberryGraphQLCoreExecutionContext
-    assert fast.execution_context_class is FastFieldsExecutionContext
-    return fast, general
-
-
-def build_schema_settings() -> Any:
+def schemas() -> tuple[OperationRunner, OperationRunner]:
+    """Runners over the fast execution context and over Strawberry's own (graphql-core's path)."""
     from app.settings import Settings
 
-    return build_schema(Settings())
+    fast, general = build_schema(), build_schema()
+    general.execution_context_class = StrawberryGraphQLCoreExecutionContext
+    assert fast.execution_context_class is FastFieldsExecutionContext
+    return OperationRunner(fast, Settings()), OperationRunner(general, Settings())
 
 
-async def run(schema: Any, services: Services, principal: Principal, query: str, variables: Any) -> Any:
+async def run(
+    runner: OperationRunner, services: Services, principal: Principal, query: str, variables: Any
+) -> Any:
     context = GraphQLContext.for_request(principal, services.customers, services.idempotency)
-    result = await schema.execute(query, variable_values=variables, context_value=context)
-    errors = [(format_error(error)["message"], error.path) for error in result.errors or []]
+    result = await runner.execute(
+        runner.prepare(query), variables=variables, operation_name=None, context=context
+    )
+    errors = [(format_error(error)["message"], error.path) for error in result.errors]
     return result.data, errors
 
 
@@ -132,3 +133,77 @@ async def test_a_null_in_a_non_null_field_is_reported_like_the_general_path(
     # masked like any unexpected error, located at the field, the null propagated up to the nullable parent
     assert fast_result[1] == [("Unexpected error.", ["customers", "nodes", 0, "createdAt"])]
     assert fast_result[0] is None
+
+
+class TestDocumentPlans:
+    """What a document's executions collect and compile is kept for the next execution of that text."""
+
+    async def seeded(self, services: Services, merchant: Merchant) -> None:
+        for index in range(3):
+            customer = await services.customers.create(merchant_id=merchant.id, data={"name": f"n{index}"})
+            for _ in range(index):
+                await services.customers.add_payment_method(
+                    merchant_id=merchant.id, customer_uuid=customer.uuid, data=CARD
+                )
+
+    async def test_a_repeated_query_collects_its_sub_selections_once(
+        self, services: Services, merchant: Merchant, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from graphql.execution import executor
+
+        await self.seeded(services, merchant)
+        collections: list[Any] = []
+        collect = executor.collect_subfields
+
+        def counting(*args: Any) -> Any:
+            collections.append(args)
+            return collect(*args)
+
+        monkeypatch.setattr(executor, "collect_subfields", counting)
+        fast, general = schemas()
+        principal = Principal(merchant_id=merchant.id, scopes=ALL_SCOPES)
+        query = "{ customers(first: 10) { nodes { uuid name paymentMethods { id } } } }"
+
+        first = [await run(fast, services, principal, query, None) for _ in range(3)]
+        fast_collections = len(collections)
+        expected = await run(general, services, principal, query, None)
+
+        assert first == [expected] * 3
+        # customers -> nodes -> paymentMethods: three selection sets, collected on the first run only
+        assert fast_collections == 3
+        assert len(collections) == 6  # the general path collects them again on every execution
+
+    async def test_directives_reading_variables_are_evaluated_on_every_execution(
+        self, services: Services, merchant: Merchant
+    ) -> None:
+        await self.seeded(services, merchant)
+        fast, _ = schemas()
+        principal = Principal(merchant_id=merchant.id, scopes=ALL_SCOPES)
+        query = "query($with: Boolean!) { customers(first: 1) { nodes { uuid name @include(if: $with) } } }"
+
+        with_name = await run(fast, services, principal, query, {"with": True})
+        without_name = await run(fast, services, principal, query, {"with": False})
+
+        assert set(with_name[0]["customers"]["nodes"][0]) == {"uuid", "name"}
+        assert set(without_name[0]["customers"]["nodes"][0]) == {"uuid"}
+
+    async def test_arguments_from_variables_are_coerced_on_every_execution(
+        self, services: Services, merchant: Merchant
+    ) -> None:
+        await self.seeded(services, merchant)
+        fast, general = schemas()
+        principal = Principal(merchant_id=merchant.id, scopes=ALL_SCOPES)
+        # The page primes `two`'s cards, so were `cards` to keep the arguments of a previous run (2),
+        # it would take the shortcut and answer two cards where one was asked for.
+        query = (
+            "query($cards: Int) { customers(first: 10) { nodes { name "
+            "two: paymentMethods(first: 2) { id } cards: paymentMethods(first: $cards) { id } } } }"
+        )
+
+        answers = {}
+        for cards in (2, 1, 2):
+            data, errors = await run(fast, services, principal, query, {"cards": cards})
+            assert (data, errors) == await run(general, services, principal, query, {"cards": cards})
+            answers[cards] = max(len(node["cards"]) for node in data["customers"]["nodes"])
+
+        assert answers == {1: 1, 2: 2}

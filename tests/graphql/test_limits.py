@@ -119,32 +119,45 @@ async def test_validation_is_cached_across_requests(
     assert len(calls) == 1
 
 
-async def test_a_repeated_document_skips_even_the_validation_cache_lookup(
+async def test_a_repeated_query_text_is_parsed_once(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Strawberry's LRU lookup hashes the whole document; a repeated query is found by identity first.
-    from app.graphql.schema import DocumentValidationCache
+    from app.graphql import operations
 
-    lookups: list[Any] = []
-    original = DocumentValidationCache.__init__
+    parses: list[str] = []
+    original = operations.parse
 
-    def counting_init(self: DocumentValidationCache, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        cached = self.cached_validate_document
+    def counting(source: str, **options: Any) -> Any:
+        parses.append(source)
+        return original(source, **options)
 
-        def counted(*call: Any) -> Any:
-            lookups.append(call)
-            return cached(*call)
-
-        self.cached_validate_document = counted
-
-    monkeypatch.setattr(DocumentValidationCache, "__init__", counting_init)
+    monkeypatch.setattr(operations, "parse", counting)
     query = f"{{ b{uuid.uuid4().hex}: __typename }}"
 
     for _ in range(3):
         assert await gql.execute(query)
 
-    assert len(lookups) == 1
+    assert parses == [query]
+
+
+async def test_the_document_cache_is_bounded(gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.graphql import operations
+
+    monkeypatch.setattr(operations, "CACHE_SIZE", 3)
+    queries = [f"{{ c{index}: __typename }}" for index in range(5)]
+    runner = operations.OperationRunner(operations_schema(), Settings())
+
+    for query in queries:
+        runner.prepare(query)
+
+    assert list(runner._prepared) == queries[-3:]
+    assert runner.prepare(queries[-1]) is runner.prepare(queries[-1])
+
+
+def operations_schema() -> Any:
+    from app.graphql.schema import build_schema
+
+    return build_schema()
 
 
 class TestConfiguredLimits:
