@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
+from sqlalchemy import make_url
+
+from app import seeding
 from app.customers.pagination import encode_cursor
 from app.merchants.repository import Merchant
 from app.seeding import seed_customers
@@ -46,3 +51,23 @@ async def test_seeding_twice_appends(services: Services, merchant: Merchant) -> 
         services.database, merchant_id=merchant.id, count=30, payment_method_every=0, progress=None
     )
     assert await services.customers.count(merchant_id=merchant.id) == 60
+
+
+async def test_seeding_leaves_sqlite_checkpointed_with_its_default_threshold(
+    services: Services, merchant: Merchant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not services.database.is_sqlite:
+        pytest.skip("WAL checkpoints are SQLite's")
+    monkeypatch.setattr(seeding, "BATCH_SIZE", 40)  # several batches, as a large seed has
+
+    report = await seed_customers(
+        services.database, merchant_id=merchant.id, count=100, payment_method_every=0, progress=None
+    )
+
+    assert report.customers == await services.customers.count(merchant_id=merchant.id) == 100
+    async with services.database.writer() as conn:
+        threshold = (await conn.exec_driver_sql("PRAGMA wal_autocheckpoint")).scalar_one()
+    assert threshold == seeding.SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES
+    database_file = Path(make_url(services.database.url).database or "")
+    wal = database_file.with_name(database_file.name + "-wal")
+    assert wal.stat().st_size == 0  # truncated: every seeded page is in the database file
