@@ -2,6 +2,9 @@
 
 Why hand-written SQL: building and binding a million rows in Python costs several times what the
 database spends storing them (measured: ~25k rows/s through SQLAlchemy vs ~75k rows/s generated in SQL).
+SQLite: `generated` is materialised so each row's random hex is drawn once (the uuid takes five slices
+of it); nothing else is, and `datetime()` is used over `strftime()`: generating the values was a third
+of a seed's time, these halve it.
 """
 
 from __future__ import annotations
@@ -22,11 +25,11 @@ _SEED_CUSTOMERS = {
         WITH RECURSIVE seq(i) AS (SELECT :start UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < :stop),
         generated AS MATERIALIZED (
             SELECT i, lower(hex(randomblob(16))) AS h,
-                   strftime('%Y-%m-%d %H:%M:%S', (:base_ms + i) / 1000, 'unixepoch')
+                   datetime((:base_ms + i) / 1000, 'unixepoch')
                    || printf('.%03d000', (:base_ms + i) % 1000) AS ts
             FROM seq
         ),
-        rows AS MATERIALIZED (SELECT i, {_SQLITE_UUID4} AS u, ts FROM generated)
+        rows AS (SELECT i, {_SQLITE_UUID4} AS u, ts FROM generated)
         INSERT INTO customers (uuid, merchant_id, merchant_customer_id, email, name, metadata, city, country,
                                created_at, updated_at)
         SELECT u, :merchant_id, printf('seed-%d-%09d', :base_ms, i), printf('customer%09d@example.com', i),
