@@ -3,6 +3,10 @@
 Builds a SQLite database of N customers with `python -m app seed`, serves the product (one uvicorn worker)
 and the floors (scripts/bench_floors.py, same uvicorn settings) side by side, loads each scenario with wrk,
 and prints requests/s, p50, p99 and the target ratios; writes everything to a JSON file.
+
+Every scenario runs once per round, over several rounds: a shared machine's speed drifts within a run,
+so a ratio is taken within each round (its two scenarios measured minutes apart at most) and the median
+over rounds is reported; each scenario's figures are those of its median round.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ import platform
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -142,17 +148,32 @@ def wrk(name: str, base: str, script: str, workdir: Path, seconds: int, connecti
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(path), base]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     result = parse_wrk(name, output)
+    print_result(result)
+    return result
+
+
+def print_result(result: Result) -> None:
     flag = (
         ""
         if result.non_2xx == 0 and result.errors == 0
         else f"  (non-2xx {result.non_2xx}, errors {result.errors})"
     )
     print(
-        f"  {name:<28} {result.requests_per_second:>9,.0f} req/s  p50 {result.p50_ms:7.2f} ms"
+        f"  {result.name:<28} {result.requests_per_second:>9,.0f} req/s  p50 {result.p50_ms:7.2f} ms"
         f"  p99 {result.p99_ms:7.2f} ms{flag}",
         flush=True,
     )
-    return result
+
+
+def median_round(runs: list[Result]) -> Result:
+    """The run with the median requests/s (the lower middle one of an even number)."""
+    ordered = sorted(runs, key=lambda result: result.requests_per_second)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def ratio(a: list[Result], b: list[Result], figure: Callable[[Result], float]) -> float:
+    """The median over rounds of figure(a) / figure(b) within each round."""
+    return statistics.median(figure(x) / figure(y) for x, y in zip(a, b, strict=True))
 
 
 def rss_mb(pid: int) -> float:
@@ -193,6 +214,9 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=100_000, help="customers in the benchmark database")
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per scenario")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of every scenario (medians are reported)"
+    )
     parser.add_argument("--output", default="bench-results.json")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database directory")
     args = parser.parse_args()
@@ -235,7 +259,7 @@ def main() -> int:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    results: dict[str, Result] = {}
+    rounds: dict[str, list[Result]] = {}
     try:
         product_base = f"http://127.0.0.1:{product_port}"
         floors_base = f"http://127.0.0.1:{floors_port}"
@@ -330,10 +354,12 @@ def main() -> int:
                 ),
             ),
         ]
-        print(f"\nwrk: 2 threads, {c} connections, {s}s per scenario")
-        for name, base, script in scenarios:
-            results[name] = wrk(name, base, script, workdir, s, c)
-            wait_until_idle(f"{product_base}/v2/customers?limit=1", token)
+        print(f"\nwrk: 2 threads, {c} connections, {s}s per scenario, {args.rounds} rounds")
+        for number in range(1, args.rounds + 1):
+            print(f"round {number}")
+            for name, base, script in scenarios:
+                rounds.setdefault(name, []).append(wrk(name, base, script, workdir, s, c))
+                wait_until_idle(f"{product_base}/v2/customers?limit=1", token)
         server_rss = rss_mb(product.pid)
     finally:
         for process in (product, floors):
@@ -342,30 +368,40 @@ def main() -> int:
             process.wait(timeout=30)
 
     statements = asyncio.run(statements_per_graphql_page(database_url, token))
-    rps = {name: result.requests_per_second for name, result in results.items()}
+    results = {name: median_round(runs) for name, runs in rounds.items()}
+    print(f"\nmedian round of {args.rounds}")
+    for result in results.values():
+        print_result(result)
+
+    def throughput(a: str, b: str) -> float:
+        return ratio(rounds[a], rounds[b], lambda result: result.requests_per_second)
+
+    def latency(a: str, b: str) -> float:
+        return ratio(rounds[a], rounds[b], lambda result: result.p50_ms)
+
     targets = [
         (
             "REST get by uuid / floor (b) raw aiosqlite",
-            rps["rest_get_by_uuid"] / rps["floor_b_raw_aiosqlite"],
+            throughput("rest_get_by_uuid", "floor_b_raw_aiosqlite"),
             ">=",
             0.5,
         ),
         (
             "GraphQL customer(uuid) / REST get by uuid",
-            rps["graphql_customer"] / rps["rest_get_by_uuid"],
+            throughput("graphql_customer", "rest_get_by_uuid"),
             ">=",
             0.5,
         ),
         (
             "GraphQL page of 50 with PMs / REST list 50",
-            rps["graphql_page_50_with_pm"] / rps["rest_list_50"],
+            throughput("graphql_page_50_with_pm", "rest_list_50"),
             ">=",
             0.3,
         ),
         ("SQL statements per GraphQL page of 50", float(statements), "<=", 3.0),
         (
             "keyset page near end p50 / first page p50",
-            results["graphql_cursor_page_near_end"].p50_ms / results["graphql_cursor_first_page"].p50_ms,
+            latency("graphql_cursor_page_near_end", "graphql_cursor_first_page"),
             "<=",
             1.5,
         ),
@@ -373,11 +409,8 @@ def main() -> int:
         ("server RSS after the run (MB)", server_rss, "<=", 250.0),
     ]
     informational = [
-        ("REST get by uuid / floor (a) bare route", rps["rest_get_by_uuid"] / rps["floor_a_bare_route"]),
-        (
-            "REST list offset near end p50 / offset 0 p50",
-            results["rest_list_50_offset_end"].p50_ms / results["rest_list_50"].p50_ms,
-        ),
+        ("REST get by uuid / floor (a) bare route", throughput("rest_get_by_uuid", "floor_a_bare_route")),
+        ("REST list offset near end p50 / offset 0 p50", latency("rest_list_50_offset_end", "rest_list_50")),
     ]
     print(f"\n{'target':<48} {'measured':>12}   {'goal':>10}  verdict")
     verdicts = []
@@ -394,9 +427,10 @@ def main() -> int:
             "python": platform.python_version(),
         },
         "customers": args.customers,
-        "wrk": {"threads": 2, "connections": c, "seconds": s},
+        "wrk": {"threads": 2, "connections": c, "seconds": s, "rounds": args.rounds},
         "seed": seed,
         "results": {name: asdict(result) for name, result in results.items()},
+        "rounds": {name: [asdict(result) for result in runs] for name, runs in rounds.items()},
         "sql_statements_per_graphql_page": statements,
         "server_rss_mb": round(server_rss, 1),
         "targets": verdicts,
