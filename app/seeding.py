@@ -17,9 +17,9 @@ from app.db import Database
 from app.timestamps import utc_now
 
 # Random uuids land all over the uuid index, so every batch rewrites most of its pages: fewer, larger
-# batches write each page fewer times (at 1M customers, measured back to back: 20k batches ~35k rows/s,
-# 100k ~47k, 250k ~51k). A batch holds SQLite's write lock for a few seconds; other writers wait (busy
-# timeout 30 s), so seed a database that is serving traffic with care.
+# batches write each page fewer times (at 1M customers: 20k batches ~35k rows/s, 100k ~50k; 250k ~8%
+# faster than 100k, measured back to back). A batch holds SQLite's write lock for a few seconds; other
+# writers wait (busy timeout 30 s), so seed a database that is serving traffic with care.
 BATCH_SIZE = 250_000
 # A large page cache keeps a big table's index inserts from thrashing.
 SQLITE_SEED_CACHE_KIB = 256 * 1024
