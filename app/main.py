@@ -17,7 +17,7 @@ from app.ops.routes import QUIET_ROUTES, ops_routes
 from app.rest.errors import exception_handlers
 from app.rest.routes import rest_routes
 from app.rest.slashes import CollapseLeadingSlashes
-from app.services import Services
+from app.runtime import Services
 from app.settings import Settings, load_settings
 
 

@@ -448,7 +448,7 @@ def main() -> int:
 async def _sample(database_url: str, merchant: dict[str, Any]) -> dict[str, Any]:
     """A long-lived token, 200 sample uuids and a keyset cursor near the end of the list."""
     from app.customers.pagination import encode_cursor
-    from app.services import Services
+    from app.runtime import Services
     from app.settings import Settings
 
     services = Services.from_settings(Settings(database_url=database_url))

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from app.main import create_app
 from app.merchants.repository import Merchant
 from app.migrations import migrate_sync
-from app.services import Services
+from app.runtime import Services
 from app.settings import Secret, Settings, normalise_database_url
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

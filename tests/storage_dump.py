@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from app.services import Services
+from app.runtime import Services
 
 
 async def everything_stored(services: Services) -> str:

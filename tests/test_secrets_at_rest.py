@@ -16,10 +16,10 @@ from cryptography.fernet import Fernet
 from sqlalchemy import insert, select, update
 
 from app.auth import hash_token
-from app.client import SignedAuth
+from app.client.auth import SignedAuth
 from app.merchants.repository import Merchant, merchants, tokens
-from app.secret_box import SecretBox, SecretKeyError, load_or_create_key_file, report_unreadable
-from app.services import Services
+from app.runtime import Services
+from app.secrets_at_rest import SecretBox, SecretKeyError, load_or_create_key_file, report_unreadable
 from app.settings import Secret, Settings, load_settings
 from app.timestamps import utc_now
 from tests.graphql.conftest import issue_token

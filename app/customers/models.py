@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Date, ForeignKey, Index, String, text
 from sqlmodel import Field, SQLModel
 
-from app.sqltypes import BigIntKey, UTCDateTime
+from app.db.column_types import BigIntKey, UTCDateTime
 
 _NOT_DELETED = text("deleted_at IS NULL")
 

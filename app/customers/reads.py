@@ -1,4 +1,4 @@
-"""Reads of customers and payment methods, as prebuilt statements run by `app.prepared`.
+"""Reads of customers and payment methods, as prebuilt statements run by `app.db.raw_reads`.
 
 Every statement is built once (module level, or cached per shape) and filtered by the merchant it is
 given; functions take the database's `PreparedReader` and a keyword-only `merchant_id`.
@@ -24,7 +24,7 @@ from app.customers.repository import (
     pm,
 )
 from app.customers.repository import payment_methods as payment_methods_table
-from app.prepared import PreparedReader
+from app.db.raw_reads import PreparedReader
 
 _LIVE_BY_MERCHANT_CUSTOMER_ID = select(*CUSTOMER_COLUMNS).where(
     c.merchant_id == bindparam("merchant_id"),

@@ -1,6 +1,6 @@
 """Writes for customers and payment methods, and the row-locking read they start with.
 
-Functions take a connection inside a write transaction from `app.db.Database.writer()` (the service
+Functions take a connection inside a write transaction from `app.db.engines.Database.writer()` (the service
 owns transactions) and a keyword-only `merchant_id`, so an unscoped statement cannot be written by
 accident. Plain reads live in `app.customers.reads`.
 """

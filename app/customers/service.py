@@ -25,7 +25,7 @@ from app.customers.rules import (
     clean_page_size,
     merge_metadata,
 )
-from app.db import Database
+from app.db.engines import Database
 from app.errors import Conflict, CustomerDeleted, ErrorCode, FieldError, NotFound
 from app.timestamps import utc_now
 

@@ -28,8 +28,8 @@ from app.graphql.errors import INTERNAL_CODE, domain_extensions, format_error, i
 from app.graphql.ide import graphiql_page, static_routes, wants_html
 from app.graphql.operations import OperationRunner, UnrunnableOperation
 from app.graphql.schema import build_schema
-from app.http_auth import authenticate_request
-from app.http_body import read_body
+from app.http.authentication import authenticate_request
+from app.http.body import read_body
 from app.observability.graphql_metrics import (
     UNKNOWN,
     operation_label,
@@ -38,7 +38,7 @@ from app.observability.graphql_metrics import (
     record_operation,
 )
 from app.observability.request_id import current_request_id
-from app.services import Services
+from app.runtime import Services
 
 logger = logging.getLogger("app.graphql")
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.sqltypes import BigIntKey, UTCDateTime
+from app.db.column_types import BigIntKey, UTCDateTime
 
 KEY_MAX_LENGTH = 255
 

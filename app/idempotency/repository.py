@@ -9,8 +9,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.insert_if_absent import insert_unless_exists
 from app.idempotency.models import IdempotencyKeyTable
-from app.upsert import insert_unless_exists
 
 keys = IdempotencyKeyTable.__table__
 k = keys.c

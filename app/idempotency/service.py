@@ -25,11 +25,11 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.db import Database
+from app.db.engines import Database
 from app.errors import DomainError, ErrorCode, FieldError, InvalidInput, RequestInProgress
 from app.idempotency import repository
 from app.idempotency.models import KEY_MAX_LENGTH
-from app.secret_box import SecretBox
+from app.secrets_at_rest import SecretBox
 from app.timestamps import utc_now
 
 

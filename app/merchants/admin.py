@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.auth import hash_token, new_merchant_key
-from app.db import Database
+from app.db.engines import Database
 from app.errors import NotFound
 from app.merchants import repository
 from app.merchants.repository import Merchant, MerchantSummary

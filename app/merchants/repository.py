@@ -9,8 +9,8 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.raw_reads import PreparedReader
 from app.merchants.models import AccessTokenTable, MerchantTable
-from app.prepared import PreparedReader
 
 merchants = MerchantTable.__table__
 tokens = AccessTokenTable.__table__

@@ -23,12 +23,12 @@ from app.auth import (
     parse_authorization,
     unauthenticated,
 )
-from app.db import Database
+from app.db.engines import Database
 from app.errors import Conflict, ErrorCode, FieldError, InvalidInput
 from app.merchants import repository
 from app.merchants.cache import TTLCache
 from app.merchants.repository import Merchant, StoredToken
-from app.secret_box import SecretBox, UndecryptableSecret, report_unreadable
+from app.secrets_at_rest import SecretBox, UndecryptableSecret, report_unreadable
 from app.timestamps import utc_now
 
 CLIENT_CREDENTIALS = "client_credentials"
@@ -95,7 +95,7 @@ class MerchantService:
         secrets: SecretBox,
     ) -> None:
         self._db = database
-        self._secrets = secrets  # merchant keys are stored sealed (encrypted); see app/secret_box.py
+        self._secrets = secrets  # merchant keys are stored sealed (encrypted); see app/secrets_at_rest.py
         self._window = signature_window_seconds
         self._token_ttl = token_ttl_seconds
         self._token_cache: TTLCache[StoredToken] = TTLCache(auth_cache_seconds)

@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.db import ensure_sqlite_directory
+from app.db.engines import ensure_sqlite_directory
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Iterator
 
 from sqlalchemy.pool import QueuePool
 
-from app.db import Database
+from app.db.engines import Database
 from app.observability.metrics import DB_CONNECTIONS_IN_USE, DB_CONNECTIONS_OPEN, DB_POOL_SIZE
 
 SAMPLE_SECONDS = 5.0

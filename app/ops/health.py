@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from app.migrations.status import applied_revisions, head_revisions
-from app.services import Services
+from app.runtime import Services
 
 logger = logging.getLogger("app.ops")
 

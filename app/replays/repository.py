@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db.insert_if_absent import insert_unless_exists
 from app.replays.models import SeenSignatureTable
-from app.upsert import insert_unless_exists
 
 signatures = SeenSignatureTable.__table__
 s = signatures.c

@@ -13,7 +13,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 from app.auth import SignedCredentials, parse_authorization, unauthenticated
-from app.db import Database
+from app.db.engines import Database
 from app.errors import Unauthenticated
 from app.replays import repository
 from app.timestamps import utc_now

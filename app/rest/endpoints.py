@@ -17,11 +17,11 @@ from starlette.responses import Response
 from app.auth import Scope
 from app.customers.rules import NullMeans
 from app.errors import ErrorCode, FieldError, InvalidInput
-from app.http_auth import authenticate_request
-from app.http_body import read_body
+from app.http.authentication import authenticate_request
+from app.http.body import read_body
 from app.rest import wire
 from app.rest.idempotency import keyed_write
-from app.services import Services
+from app.runtime import Services
 
 # Methods that change data: replay protection and Idempotency-Key apply to them (not to the token route).
 WRITE_METHODS = frozenset({"POST", "DELETE"})

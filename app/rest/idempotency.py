@@ -15,7 +15,7 @@ from starlette.responses import Response
 from app.errors import DomainError
 from app.idempotency.service import Answer
 from app.rest.errors import domain_error_response
-from app.services import Services
+from app.runtime import Services
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"

@@ -10,7 +10,7 @@ import pytest
 from app.customers.rules import NullMeans
 from app.errors import Conflict
 from app.merchants.repository import Merchant
-from app.services import Services
+from app.runtime import Services
 from app.settings import Settings
 
 WORKERS = 5

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.sql import Select
 
 from app.customers import reads
-from app.prepared import PreparedQuery
+from app.db.raw_reads import PreparedQuery
 
 
 async def sqlite_plan(database_url: str, statement: Select[Any], values: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ from app.customers.domain import CustomerFilter
 from app.customers.rules import NullMeans
 from app.errors import Conflict, CustomerDeleted, ErrorCode, InvalidInput, NotFound
 from app.merchants.repository import Merchant
-from app.services import Services
+from app.runtime import Services
 
 CARD = {"masked_pan": "411111******1111", "expiration_date": "12/34", "token": "tok_1"}
 

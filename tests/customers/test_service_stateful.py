@@ -15,7 +15,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, 
 
 from app.customers.rules import NullMeans
 from app.errors import Conflict, CustomerDeleted, InvalidInput, NotFound
-from app.services import Services
+from app.runtime import Services
 from app.settings import Settings
 
 MCIDS = st.sampled_from(["a", "b", "c"])  # few, so uniqueness among live customers is exercised

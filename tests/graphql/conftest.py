@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from app.auth import ALL_SCOPES, Scope, signature_digest
 from app.main import create_app
 from app.merchants.repository import Merchant
-from app.services import Services
+from app.runtime import Services
 from app.settings import Settings
 
 

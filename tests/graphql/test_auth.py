@@ -9,7 +9,7 @@ import pytest
 
 from app.auth import Scope
 from app.merchants.repository import Merchant
-from app.services import Services
+from app.runtime import Services
 from tests.graphql.conftest import GraphQLClient, issue_token, operation_body, signed_header
 
 QUERY = "{ customers { totalCount } }"

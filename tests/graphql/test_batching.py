@@ -9,7 +9,7 @@ import pytest
 from starlette.applications import Starlette
 
 from app.merchants.repository import Merchant
-from app.services import Services
+from app.runtime import Services
 from tests.graphql.conftest import GraphQLClient, issue_token
 
 PAGE_WITH_CARDS = "{ customers(first: 50) { nodes { uuid paymentMethods { id maskedPan customerUuid } } } }"

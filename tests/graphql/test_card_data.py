@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from app.services import Services
+from app.runtime import Services
 from tests.graphql.conftest import GraphQLClient
 from tests.storage_dump import assert_card_number_absent, everything_stored
 

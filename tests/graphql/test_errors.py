@@ -15,7 +15,7 @@ ALL_MEMBERS = (ValidationError, NotFoundError, ConflictError)
 
 
 def boom(*_args: Any, **_kwargs: Any) -> Any:
-    raise RuntimeError("secret internals: password=hunter2 at /srv/app/db.py")
+    raise RuntimeError("secret internals: password=hunter2 at /srv/app/db/engines.py")
 
 
 def test_invalid_input_becomes_a_validation_error() -> None:

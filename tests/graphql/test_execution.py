@@ -15,7 +15,7 @@ from app.graphql.execution import FastFieldsExecutionContext
 from app.graphql.operations import OperationRunner
 from app.graphql.schema import build_schema
 from app.merchants.repository import Merchant
-from app.services import Services
+from app.runtime import Services
 
 CARD = {"masked_pan": "411111******1111", "expiration_date": "12/34", "token": "tok"}
 QUERIES = [

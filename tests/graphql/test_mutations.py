@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.merchants.repository import Merchant
-from app.services import Services
+from app.runtime import Services
 from tests.graphql.conftest import GraphQLClient
 
 ERROR_FIELDS = """

@@ -6,7 +6,7 @@ import asyncio
 import re
 
 from app.merchants.repository import Merchant
-from app.services import Services
+from app.runtime import Services
 from tests.graphql.conftest import GraphQLClient
 
 CUSTOMER_FIELDS = """

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.__main__ import main
+from app.cli.parser import main
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
 

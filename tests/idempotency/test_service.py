@@ -13,8 +13,8 @@ from app.errors import DomainError, InvalidInput, RequestInProgress
 from app.idempotency.service import Answer
 from app.merchants.repository import Merchant
 from app.rest.errors import status_for
-from app.secret_box import SecretBox
-from app.services import Services
+from app.runtime import Services
+from app.secrets_at_rest import SecretBox
 from app.settings import Settings
 
 

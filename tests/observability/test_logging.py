@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.client import SignedAuth
+from app.client.auth import SignedAuth
 from app.main import create_app
 from app.merchants.repository import Merchant
 from app.observability.log_config import JsonFormatter, RequestIdFilter, TextFormatter, logging_config, redact
@@ -65,7 +65,7 @@ def test_text_formatter_is_one_readable_line_with_the_request_id() -> None:
 
 
 def test_logging_config_routes_everything_through_one_handler_and_silences_uvicorns_access_log() -> None:
-    # The config itself is applied for real by the `serve` tests (tests/test_serve.py).
+    # The config itself is applied for real by the `serve` tests (tests/cli/test_serve.py).
     for log_format in ("text", "json"):
         config = logging_config(log_format, "debug")
         assert config["handlers"]["default"]["formatter"] == log_format

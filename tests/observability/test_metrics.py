@@ -11,7 +11,7 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from app.client import SignedAuth
+from app.client.auth import SignedAuth
 from app.main import create_app
 from app.merchants.repository import Merchant
 from app.observability.graphql_metrics import MAX_OPERATION_NAMES, operation_label

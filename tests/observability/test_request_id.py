@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.client import SignedAuth
+from app.client.auth import SignedAuth
 from app.main import create_app
 from app.observability.request_id import accept_request_id
 from app.settings import Settings

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.client import SignedAuth
+from app.client.auth import SignedAuth
 from app.merchants.repository import Merchant
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00$")

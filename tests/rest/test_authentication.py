@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from app.client import BearerAuth, SignedAuth, afetch_token, authorization_header, token_request_body
+from app.client.auth import BearerAuth, SignedAuth, afetch_token, authorization_header, token_request_body
 from app.merchants.repository import Merchant
-from app.services import Services
+from app.runtime import Services
 from tests.rest.conftest import CARD, assert_invalid_request, create_customer
 
 AuthFactory = Callable[[httpx.AsyncClient, Merchant], Awaitable[httpx.Auth]]

@@ -8,8 +8,8 @@ import logging
 import httpx
 import pytest
 
-from app.client import SignedAuth
-from app.services import Services
+from app.client.auth import SignedAuth
+from app.runtime import Services
 from tests.rest.conftest import CARD, assert_invalid_request, create_customer
 from tests.storage_dump import assert_card_number_absent, everything_stored
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from app.client import SignedAuth
+from app.client.auth import SignedAuth
 from tests.rest.conftest import CUSTOMER_KEYS, TIMESTAMP, assert_invalid_request, attach_card, create_customer
 
 FULL = {

@@ -9,11 +9,11 @@ import httpx
 import pytest
 from sqlalchemy import select, text
 
-from app.client import SignedAuth
+from app.client.auth import SignedAuth
 from app.customers.service import CustomerService
 from app.idempotency.repository import keys
 from app.merchants.repository import Merchant
-from app.services import Services
+from app.runtime import Services
 from tests.rest.conftest import CARD, assert_invalid_request, create_customer
 
 

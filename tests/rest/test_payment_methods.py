@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from app.client import SignedAuth
+from app.client.auth import SignedAuth
 from tests.rest.conftest import (
     CARD,
     PAYMENT_METHOD_KEYS,

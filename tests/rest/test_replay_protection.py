@@ -10,11 +10,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.client import authorization_header
+from app.client.auth import authorization_header
 from app.main import create_app
 from app.merchants.repository import Merchant
 from app.replays.repository import signatures
-from app.services import Services
+from app.runtime import Services
 from app.settings import Settings
 from tests.graphql.conftest import issue_token
 

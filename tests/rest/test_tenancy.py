@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from app.client import SignedAuth
+from app.client.auth import SignedAuth
 from tests.rest.conftest import CARD, assert_invalid_request, attach_card, create_customer
 
 

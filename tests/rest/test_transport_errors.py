@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.client import SignedAuth, authorization_header
+from app.client.auth import SignedAuth, authorization_header
 from app.customers.service import CustomerService
 from app.main import create_app
 from app.merchants.repository import Merchant
@@ -129,7 +129,7 @@ async def test_an_unexpected_error_is_500_without_internals(
     lenient_client: httpx.AsyncClient, signed: SignedAuth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def explode(self: CustomerService, **kwargs: Any) -> None:
-        raise RuntimeError("secret-internal-detail at /srv/app/db.py")
+        raise RuntimeError("secret-internal-detail at /srv/app/db/engines.py")
 
     monkeypatch.setattr(CustomerService, "create", explode)
 

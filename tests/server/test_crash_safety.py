@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from app.merchants.repository import Merchant
-from app.services import Services
+from app.runtime import Services
 from tests.graphql.conftest import issue_token
 from tests.server.conftest import ServeProcess
 

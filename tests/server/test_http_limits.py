@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from app.__main__ import build_parser
-from app.http_protocol import HeadLimits, LimitedHttpToolsProtocol
-from app.http_server import SERVE_FLAG_VARIABLES, uvicorn_options
+from app.cli.parser import build_parser
 from app.main import create_app
+from app.server.options import SERVE_FLAG_VARIABLES, uvicorn_options
+from app.server.protocol import HeadLimits, LimitedHttpToolsProtocol
 from app.settings import Settings, load_settings
 from tests.server.conftest import ServeProcess, free_port
 
@@ -180,7 +180,7 @@ def test_limits_come_from_gateway_variables_and_serve_flags() -> None:
 
     assert (settings.max_header_bytes, settings.header_timeout_seconds) == (4096, 3)
     assert options["timeout_keep_alive"] == 2 and options["timeout_graceful_shutdown"] == 7
-    assert options["http"] == "app.http_protocol:LimitedHttpToolsProtocol"
+    assert options["http"] == "app.server.protocol:LimitedHttpToolsProtocol"
     assert {flag: getattr(arguments, flag) for flag in SERVE_FLAG_VARIABLES} == {
         "max_header_bytes": 9000,
         "header_timeout": 4,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import app.sqltypes
+import app.db.column_types
 
 revision = "0001"
 down_revision = None
@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(), nullable=False),
         sa.Column("authenticity_token", sa.String(), nullable=False),
         sa.Column("merchant_key", sa.String(), nullable=False),
-        sa.Column("created_at", app.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("created_at", app.db.column_types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("authenticity_token"),
     )
@@ -38,8 +38,8 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("merchant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("scopes", sa.String(), nullable=False),
-        sa.Column("created_at", app.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("expires_at", app.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("created_at", app.db.column_types.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", app.db.column_types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["merchant_id"], ["merchants.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("token_hash"),
@@ -65,9 +65,9 @@ def upgrade() -> None:
         sa.Column("city", sa.String(), nullable=True),
         sa.Column("address", sa.String(), nullable=True),
         sa.Column("country", sa.String(length=2), nullable=True),
-        sa.Column("created_at", app.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", app.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("deleted_at", app.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("created_at", app.db.column_types.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", app.db.column_types.UTCDateTime(), nullable=False),
+        sa.Column("deleted_at", app.db.column_types.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["merchant_id"], ["merchants.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("uuid"),
@@ -102,8 +102,8 @@ def upgrade() -> None:
         sa.Column("keep_until", sa.Date(), nullable=True),
         sa.Column("token", sa.String(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("created_at", app.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", app.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("created_at", app.db.column_types.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", app.db.column_types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["merchant_id"], ["merchants.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),

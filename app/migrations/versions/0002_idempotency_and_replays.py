@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import app.sqltypes
+import app.db.column_types
 
 revision = "0002"
 down_revision = "0001"
@@ -32,8 +32,8 @@ def upgrade() -> None:
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.Column("response_status", sa.Integer(), nullable=True),
         sa.Column("response_body", sa.Text(), nullable=True),
-        sa.Column("created_at", app.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("expires_at", app.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("created_at", app.db.column_types.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", app.db.column_types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["merchant_id"], ["merchants.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("merchant_id", "key", name="uq_idempotency_keys_merchant_key"),
@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("id", _KEY, autoincrement=True, nullable=False),
         sa.Column("merchant_id", _KEY, nullable=False),
         sa.Column("signature_hash", sa.String(length=64), nullable=False),
-        sa.Column("expires_at", app.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", app.db.column_types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["merchant_id"], ["merchants.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("signature_hash"),

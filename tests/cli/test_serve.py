@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.client_api import GatewayClient
+from app.client.api import GatewayClient
 from app.migrations import migrate_sync
 from tests.conftest import BACKENDS, TEST_SECRET_KEY, _postgres_database
 from tests.observability.helpers import sample_value

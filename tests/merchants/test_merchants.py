@@ -11,7 +11,7 @@ from app.auth import ALL_SCOPES, Scope, hash_token, signature_digest
 from app.errors import Conflict, InvalidInput, Unauthenticated
 from app.merchants.models import AccessTokenTable
 from app.merchants.repository import Merchant
-from app.services import Services
+from app.runtime import Services
 from app.timestamps import utc_now
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import make_url
 
-from app import seeding
+from app.cli import seed as seeding
+from app.cli.seed import seed_customers
 from app.customers.pagination import encode_cursor
 from app.merchants.repository import Merchant
-from app.seeding import seed_customers
-from app.services import Services
+from app.runtime import Services
 
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 

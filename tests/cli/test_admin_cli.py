@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.client import BearerAuth, SignedAuth, token_request_body
+from app.client.auth import BearerAuth, SignedAuth, token_request_body
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import TEST_SECRET_KEY

@@ -1,6 +1,6 @@
 """Engines and connections per database URL. No queries live here.
 
-Hot reads run through `prepared` (see app/prepared.py); writes and the rest through SQLAlchemy.
+Hot reads run through `prepared` (see app/db/raw_reads.py); writes and the rest through SQLAlchemy.
 
 SQLite: WAL mode and a busy timeout on every connection; writers open with `BEGIN IMMEDIATE` so a
 read-modify-write holds the write lock from its first read (a deferred transaction lets two writers read
@@ -21,10 +21,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from app.prepared import PostgresReader, PreparedReader, SQLiteReader, StatementListener
+from app.db.raw_reads import PostgresReader, PreparedReader, SQLiteReader, StatementListener
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-# Bound values (card tokens, key material) stay out of SQL logs and error messages (app/log_redaction.py).
+# Bound values (card tokens, key material) stay out of SQL logs and error messages (app/db/log_redaction.py).
 HIDE_PARAMETERS = True
 
 # The transaction of the running `Database.unit_of_work()` block, if any (see there).

@@ -1,9 +1,9 @@
 """`serve`'s HTTP server limits: the flags, and the uvicorn options that apply them.
 
-See app/http_protocol.py for the request-head limits uvicorn lacks. uvicorn's own settings cover the
+See app/server/protocol.py for the request-head limits uvicorn lacks. uvicorn's own settings cover the
 rest: idle keep-alive connections close after `GATEWAY_KEEP_ALIVE_TIMEOUT_SECONDS`, and on SIGTERM
 in-flight requests get `GATEWAY_GRACEFUL_SHUTDOWN_SECONDS` to finish. Request bodies are bounded by the
-app (`GATEWAY_MAX_BODY_BYTES`, app/http_body.py).
+app (`GATEWAY_MAX_BODY_BYTES`, app/http/body.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ SERVE_FLAG_VARIABLES = {
     "graceful_shutdown_timeout": "GATEWAY_GRACEFUL_SHUTDOWN_SECONDS",
 }
 # Imported by name in every worker process (a class object would not survive the trip).
-PROTOCOL = "app.http_protocol:LimitedHttpToolsProtocol"
+PROTOCOL = "app.server.protocol:LimitedHttpToolsProtocol"
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 Deliberately independent of the server's code (only `hashlib` for the digest) so a merchant can copy it:
 
     import httpx
-    from app.client import SignedAuth
+    from app.client.auth import SignedAuth
 
     auth = SignedAuth(authenticity_token="...", merchant_key="...")
     with httpx.Client(base_url="http://127.0.0.1:8000", auth=auth) as client:

@@ -8,7 +8,7 @@ import json
 import httpx
 
 from app.auth import signature_digest
-from app.client import BearerAuth, SignedAuth, authorization_header, digest, fetch_token
+from app.client.auth import BearerAuth, SignedAuth, authorization_header, digest, fetch_token
 
 
 def test_digest_is_the_documented_sha512() -> None:

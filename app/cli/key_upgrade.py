@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from app.services import Services
+from app.runtime import Services
 from app.settings import Settings
 
 

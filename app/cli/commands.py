@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from app.auth import ALL_SCOPES
+from app.cli.seed import seed_customers
 from app.errors import DomainError
 from app.merchants.admin import MerchantAdmin
 from app.merchants.repository import Merchant
-from app.secret_box import SecretBox
-from app.seeding import seed_customers
-from app.services import Services
+from app.runtime import Services
+from app.secrets_at_rest import SecretBox
 from app.settings import Settings
 from app.timestamps import format_timestamp
 
@@ -119,7 +119,7 @@ async def seed(settings: Settings, authenticity_token: str, count: int, payment_
 
 def merchant_admin(services: Services) -> MerchantAdmin:
     """The admin operations over the services' database, sealing keys with the server key like the
-    merchant service does (see app/secret_box.py)."""
+    merchant service does (see app/secrets_at_rest.py)."""
     return MerchantAdmin(services.database, seal=SecretBox.from_settings(services.settings).seal)
 
 

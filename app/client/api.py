@@ -1,15 +1,15 @@
 """A typed Python client for every REST route, sync (`GatewayClient`) and async (`AsyncGatewayClient`).
 
-    from app.client_api import GatewayClient
+    from app.client.api import GatewayClient
 
     with GatewayClient.signed("http://127.0.0.1:8000", authenticity_token="...", merchant_key="...") as gw:
         ada = gw.create_customer(name="Ada Lovelace", email="ada@example.com", metadata={"tier": "gold"})
         gw.update_customer(ada.uuid, phone="+44 20 7946 0000")
         page = gw.list_customers(limit=10)
 
-Authentication is the httpx auth plugins of `app.client` (WP3-v2.1 signing over the exact bytes sent, or
+Authentication is the httpx auth plugins of `app.client.auth` (WP3-v2.1 signing over the exact bytes sent, or
 a Bearer token), so signatures never drift from the wire. Answers come back as the dataclasses of
-`app.client_models`; refusals raise the typed errors of `app.client_errors`.
+`app.client.models`; refusals raise the typed errors of `app.client.errors`.
 
 Each route is described once, as a `Call` (method, path, query, body, how to read the answer); the
 two clients differ only in how they send it.
@@ -25,9 +25,9 @@ from urllib.parse import quote
 
 import httpx
 
-from app.client import DEFAULT_SCOPES, BearerAuth, SignedAuth, token_request_body
-from app.client_errors import GatewayError, error_from_response
-from app.client_models import AccessToken, Customer, CustomerFields, Deleted, PaymentMethod
+from app.client.auth import DEFAULT_SCOPES, BearerAuth, SignedAuth, token_request_body
+from app.client.errors import GatewayError, error_from_response
+from app.client.models import AccessToken, Customer, CustomerFields, Deleted, PaymentMethod
 
 T = TypeVar("T")
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"

@@ -21,7 +21,7 @@ from sqlalchemy import JSON, Date
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.sql import Select
 
-from app.sqltypes import UTCDateTime
+from app.db.column_types import UTCDateTime
 
 Converter = Callable[[Any], Any]
 StatementListener = Callable[[str], None]

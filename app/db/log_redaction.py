@@ -2,7 +2,7 @@
 
 At DEBUG, SQLAlchemy logs every result row and aiosqlite every statement with its parameters: card
 tokens, token hashes, stored keys. Those records are dropped at their loggers. At INFO, SQLAlchemy logs
-statements with their parameters; the engines are built with `hide_parameters=True` (app/db.py), which
+statements with their parameters; the engines are built with `hide_parameters=True` (app/db/engines.py), which
 also keeps parameters out of error messages and so out of logged tracebacks.
 """
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import log_redaction
 from app.customers.service import CustomerService
-from app.db import Database
+from app.db import log_redaction
+from app.db.engines import Database
 from app.idempotency.service import IdempotencyService
 from app.merchants.service import MerchantService
 from app.replays.service import ReplayGuard
-from app.secret_box import SecretBox
+from app.secrets_at_rest import SecretBox
 from app.settings import Settings
 
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 import uvicorn
 
-from app.client import SignedAuth, authorization_header
+from app.client.auth import SignedAuth, authorization_header
 from app.customers.service import CustomerService
 from app.main import create_app
 from app.merchants.repository import Merchant

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from app.customers import seed_sql
-from app.db import Database
+from app.db.engines import Database
 from app.timestamps import utc_now
 
 # Random uuids land all over the uuid index, so every batch rewrites most of its pages: fewer, larger

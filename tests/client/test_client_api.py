@@ -14,8 +14,8 @@ import httpx
 import pytest
 import uvicorn
 
-from app.client_api import AsyncGatewayClient, GatewayClient
-from app.client_errors import (
+from app.client.api import AsyncGatewayClient, GatewayClient
+from app.client.errors import (
     AuthenticationError,
     InvalidRequestError,
     NotFoundError,

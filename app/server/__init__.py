@@ -1,0 +1,1 @@
+"""The HTTP server: uvicorn options and protocol hardening (head size, deadlines)."""
