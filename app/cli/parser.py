@@ -34,12 +34,14 @@ def _add_database_url(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The CLI's argument parser."""
     parser = argparse.ArgumentParser(prog="python -m app", description="customers-gateway")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, help="the command to run")
 
     serve = commands.add_parser("serve", help="apply migrations, then serve REST and GraphQL")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0: all)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes sharing the port (default 1)")
     serve.add_argument(
         "--access-log",
         action=argparse.BooleanOptionalAction,
@@ -49,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-format", choices=LOG_FORMATS, help="text (default) or json ($GATEWAY_LOG_FORMAT)"
     )
-    serve.add_argument("--log-level", choices=LOG_LEVELS, help="default info ($GATEWAY_LOG_LEVEL)")
+    serve.add_argument("--log-level", choices=LOG_LEVELS, help="log level (default info; $GATEWAY_LOG_LEVEL)")
     serve.add_argument(
         "--forwarded-allow-ips",
         help="proxies whose X-Forwarded-For/-Proto are trusted: comma-separated IPs or networks, or * "
@@ -62,11 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_database_url(migrate)
 
     merchants = commands.add_parser("merchants", help="manage merchants")
-    merchant_commands = merchants.add_subparsers(dest="merchant_command", required=True)
+    merchant_commands = merchants.add_subparsers(
+        dest="merchant_command", required=True, help="what to do with merchants"
+    )
     create = merchant_commands.add_parser(
         "create", help="create a merchant and print its credentials as JSON"
     )
-    create.add_argument("--name", required=True)
+    create.add_argument("--name", required=True, help="the merchant's display name")
     create.add_argument("--authenticity-token", help="keep an existing public id (default: generated)")
     create.add_argument("--merchant-key", help="keep an existing shared secret (default: generated)")
     _add_database_url(create)
@@ -83,21 +87,35 @@ def build_parser() -> argparse.ArgumentParser:
     _add_database_url(rotate)
 
     tokens = commands.add_parser("tokens", help="manage access tokens")
-    token_commands = tokens.add_subparsers(dest="token_command", required=True)
+    token_commands = tokens.add_subparsers(
+        dest="token_command", required=True, help="what to do with access tokens"
+    )
     revoke = token_commands.add_parser("revoke", help="revoke one access token and/or all of a merchant's")
     revoke.add_argument("--token", help="the access token to revoke; `-` reads it from standard input")
     revoke.add_argument("--merchant", help="revoke every token of the merchant with this authenticity_token")
     _add_database_url(revoke)
 
     demo = commands.add_parser("demo", help="create (first run) or show the demo merchant, with a token")
-    demo.add_argument("--credentials-file", default="data/demo-merchant.json")
-    demo.add_argument("--base-url", default="http://127.0.0.1:8000")
+    demo.add_argument(
+        "--credentials-file",
+        default="data/demo-merchant.json",
+        help="where the demo merchant's credentials are kept (default data/demo-merchant.json)",
+    )
+    demo.add_argument(
+        "--base-url",
+        default="http://127.0.0.1:8000",
+        help="the server's URL, for the links printed (default http://127.0.0.1:8000)",
+    )
     _add_database_url(demo)
 
     seed = commands.add_parser("seed", help="bulk-insert generated customers for a merchant (benchmarks)")
-    seed.add_argument("--customers", type=int, default=100_000)
+    seed.add_argument(
+        "--customers", type=int, default=100_000, help="how many customers to insert (default 100000)"
+    )
     seed.add_argument("--merchant", required=True, help="the merchant's authenticity_token")
-    seed.add_argument("--payment-method-every", type=int, default=10, help="every Nth customer gets a card")
+    seed.add_argument(
+        "--payment-method-every", type=int, default=10, help="every Nth customer gets a card (default 10)"
+    )
     _add_database_url(seed)
 
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
@@ -111,6 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "tokens" and args.token is None and args.merchant is None:
         parser.error("tokens revoke: give --token, --merchant, or both")
     if args.command == "serve":
+        from app.cli.serve_preflight import listen_problem
+
+        # Before migrating: a busy port should cost one line, not a migration and a traceback later.
+        problem = listen_problem(args.host, args.port)
+        if problem is not None:
+            raise SystemExit(problem)
         _serve_flags_to_environment(args)
     settings = load_settings().with_database_url(getattr(args, "database_url", None))
 
