@@ -1,6 +1,8 @@
 """`python -m app`: hands the command line to app/cli."""
 
+import sys
+
 from app.cli.parser import main
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
