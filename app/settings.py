@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/gateway.db"
 
@@ -124,7 +125,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 # --- Security and reliability (issue 6) ---------------------------------------------------------------
-def _security_settings(env: Mapping[str, str]) -> dict[str, object]:
+def _security_settings(env: Mapping[str, str]) -> dict[str, Any]:
     """The issue 6 block of Settings: server key, idempotency and HTTP server limits."""
     secret_key = env.get("GATEWAY_SECRET_KEY") or None
     return {
@@ -162,7 +163,7 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SystemExit(f"configuration error: {name} must be 1/0, true/false, yes/no or on/off, got {raw!r}")
 
 
-def _operations_settings(env: Mapping[str, str]) -> dict[str, object]:
+def _operations_settings(env: Mapping[str, str]) -> dict[str, Any]:
     """The issue 7 block of Settings: log format and level, access log, metrics, trusted proxies."""
     return {
         "log_format": _choice(env, "GATEWAY_LOG_FORMAT", "text", LOG_FORMATS),

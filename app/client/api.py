@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, Unpack
 from urllib.parse import quote
 
 import httpx
@@ -156,6 +156,17 @@ class _ClientBase:
     """What both clients share: credentials and how a Call becomes request arguments."""
 
     _auth: httpx.Auth | None
+
+    if TYPE_CHECKING:
+        # Both clients take these; declared here so that `signed` type-checks for either of them.
+        def __init__(
+            self,
+            base_url: str,
+            *,
+            authenticity_token: str | None = ...,
+            merchant_key: str | None = ...,
+            **options: Any,
+        ) -> None: ...
 
     @classmethod
     def signed(cls, base_url: str, *, authenticity_token: str, merchant_key: str, **options: Any) -> Self:

@@ -78,7 +78,7 @@ class Customer:
             email=customer.email,
             name=customer.name,
             phone=customer.phone,
-            metadata=customer.metadata,
+            metadata=JSON(customer.metadata),
             zip_code=customer.zip_code,
             city=customer.city,
             address=customer.address,
