@@ -101,7 +101,6 @@ def lua_script(
     with a value unique across wrk's threads (each thread has its own Lua state and random seed)."""
     lines = [
         f'wrk.method = "{method}"',
-        f'wrk.headers["Authorization"] = "Bearer {token}"',
         'wrk.headers["Content-Type"] = "application/json"',
         "local paths = {" + ",".join(json.dumps(path) for path in paths) + "}",
         "local n = 0",
@@ -109,6 +108,8 @@ def lua_script(
         "function setup(thread) threads = threads + 1; thread:set('tid', threads) end",
         "function init(args) prefix = tostring(tid) .. '-' .. tostring(os.time()) end",
     ]
+    if token:
+        lines.insert(1, f'wrk.headers["Authorization"] = "Bearer {token}"')
     if body is not None and not per_request_body:
         lines.append(f"wrk.body = {json.dumps(body)}")
     lines.append("request = function()")
@@ -210,7 +211,18 @@ async def statements_per_graphql_page(database_url: str, token: str) -> int:
 
 
 def main() -> int:
+    if ("--database" in sys.argv and "postgresql" in sys.argv) or "--database=postgresql" in sys.argv:
+        import bench_postgraphile
+
+        return bench_postgraphile.main(sys.argv[1:])
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="sqlite: against this stack's floors (below); postgresql: against PostGraphile "
+        "(scripts/bench_postgraphile.py)",
+    )
     parser.add_argument("--customers", type=int, default=100_000, help="customers in the benchmark database")
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per scenario")
     parser.add_argument("--connections", type=int, default=32)
