@@ -36,6 +36,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLArgument,
     GraphQLEnumType,
     GraphQLError,
     GraphQLField,
@@ -61,6 +62,7 @@ from graphql import (
     get_nullable_type,
 )
 from graphql.language.visitor import SKIP
+from graphql.pyutils import Undefined
 
 from app.customers.rules import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
@@ -286,9 +288,10 @@ def cost_limit_rule(max_cost: int) -> type[ValidationRule]:
                 cost = costs[name]
                 if cost > max_cost:
                     label = f"Operation '{name}': query" if name else "Query"
+                    amount = f"at least {cost}" if cost >= COST_CEILING else str(cost)
                     self.report_error(
                         GraphQLError(
-                            f"{label} cost {cost} exceeds the limit {max_cost} (each field costs 1, "
+                            f"{label} cost {amount} exceeds the limit {max_cost} (each field costs 1, "
                             "times the page sizes of the lists above it).",
                             operation,
                             extensions={"code": COST_ERROR_CODE, "cost": cost, "maxCost": max_cost},
@@ -334,13 +337,27 @@ def _requested_page_size(field: GraphQLField, node: FieldNode) -> int | None:
     given = {argument.name.value: argument.value for argument in node.arguments or ()}
     sizes = [_page_size_value(given[name]) for name in names if name in given]
     if not sizes:
-        defaults = [field.args[name].default_value for name in names]
-        sizes = [d for d in defaults if isinstance(d, int) and not isinstance(d, bool)] or [DEFAULT_PAGE_SIZE]
+        defaults = [_whole_default(field.args[name]) for name in names]
+        sizes = [default for default in defaults if default is not None] or [DEFAULT_PAGE_SIZE]
     return max(0, min(MAX_PAGE_SIZE, max(sizes)))
 
 
+def _whole_default(argument: GraphQLArgument) -> int | None:
+    """An argument's default when it is a whole number. Schemas built in code keep it as a value,
+    schemas built from SDL as a literal."""
+    default = argument.default_value
+    external = getattr(argument, "default", None)
+    if default is Undefined and external is not None:
+        literal = external.literal
+        if literal is None:
+            default = external.value
+        else:
+            default = int(literal.value) if isinstance(literal, IntValueNode) else None
+    return default if isinstance(default, int) and not isinstance(default, bool) else None
+
+
 def _page_size_value(value: Any) -> int:
-    """A page size argument's worth: a literal as given, `null` the default page, anything else the most."""
+    """A page size argument's worth: a literal as given, `null` the default page, a variable the most."""
     if isinstance(value, IntValueNode):
         return int(value.value)
     if isinstance(value, NullValueNode):
