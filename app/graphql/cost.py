@@ -11,7 +11,9 @@ number of items that list can hold:
   argument's default (or the product's default page size when it has none); `null` is the default page;
 - a field whose type is not a list but takes a page size (a connection such as `customers`): that size
   applies to the lists directly in it (`nodes`, `edges`), not to `totalCount` or `pageInfo`;
-- an introspection list (`types`, `fields`, `args`, ...): the largest such list the schema has;
+- an introspection list: what the schema has. `__schema { types }` is summed type by type, and the
+  lists of a type named by a literal (`__type(name: "Customer") { fields }`) are its own; elsewhere
+  (`fields { type { fields } }`) each list counts as the longest of its kind in the schema;
 - any other list: `UNSIZED_LIST_ITEMS`.
 
 On an interface or union, an object is of one concrete type, so a selection costs the most any of its
@@ -19,9 +21,9 @@ possible types would select. `@skip` and `@include` with a literal `true`/`false
 variable the selection is counted (the dearer of the two outcomes).
 
 The analysis is linear in the document, not in its expansion: the cost of each selection set is
-computed once per (concrete type, page size) and reused at every spread, and the walk uses an explicit
-stack, so a long chain of fragments cannot exhaust Python's recursion limit. Fragments that double at
-each level cost 2**levels without the walk doing 2**levels steps.
+computed once per (concrete type, page size or introspected type) and reused at every spread, and the
+walk uses an explicit stack, so a long chain of fragments cannot exhaust Python's recursion limit.
+Fragments that double at each level cost 2**levels without the walk doing 2**levels steps.
 """
 
 from __future__ import annotations
@@ -274,32 +276,34 @@ def introspection_list_sizes(schema: GraphQLSchema) -> dict[tuple[str, str], int
 def cost_limit_rule(max_cost: int) -> type[ValidationRule]:
     """A validation rule refusing operations that cost more than `max_cost` (see the module docstring).
 
-    Build it once per schema: the validation cache is keyed by the rule classes.
+    Build it once and reuse it: a rule class is what graphql-core instantiates per validation.
     """
 
     class CostLimit(ValidationRule):
         """Refuses each operation whose cost, fragments expanded, exceeds the configured maximum."""
 
         def enter_document(self, node: DocumentNode, *_args: Any) -> Any:
-            costs = operation_costs(self.context.schema, node)
-            operations = [d for d in node.definitions if isinstance(d, OperationDefinitionNode)]
-            for operation in operations:
-                name = operation.name.value if operation.name else None
-                cost = costs[name]
+            analysis = CostAnalysis(self.context.schema, node)
+            for operation in node.definitions:
+                if not isinstance(operation, OperationDefinitionNode):
+                    continue
+                cost = analysis.operation_cost(operation)
                 if cost > max_cost:
-                    label = f"Operation '{name}': query" if name else "Query"
-                    amount = f"at least {cost}" if cost >= COST_CEILING else str(cost)
-                    self.report_error(
-                        GraphQLError(
-                            f"{label} cost {amount} exceeds the limit {max_cost} (each field costs 1, "
-                            "times the page sizes of the lists above it).",
-                            operation,
-                            extensions={"code": COST_ERROR_CODE, "cost": cost, "maxCost": max_cost},
-                        )
-                    )
+                    self.report_error(_too_costly(operation, cost, max_cost))
             return SKIP
 
     return CostLimit
+
+
+def _too_costly(operation: OperationDefinitionNode, cost: int, max_cost: int) -> GraphQLError:
+    label = f"Operation '{operation.name.value}': query" if operation.name else "Query"
+    amount = f"at least {cost}" if cost >= COST_CEILING else str(cost)
+    return GraphQLError(
+        f"{label} cost {amount} exceeds the limit {max_cost} "
+        "(each field costs 1, times the page sizes of the lists above it).",
+        operation,
+        extensions={"code": COST_ERROR_CODE, "cost": cost, "maxCost": max_cost},
+    )
 
 
 def _key(request: _Request) -> tuple[int, str, _Scope]:
