@@ -135,7 +135,7 @@ class CostAnalysis:
         while stack:
             key, walk = stack[-1]
             try:
-                wanted = walk.send(answer)
+                wanted = next(walk) if answer is None else walk.send(answer)
             except StopIteration as finished:
                 stack.pop()
                 in_progress.discard(key)
@@ -319,7 +319,7 @@ def _included(selection: FieldNode | InlineFragmentNode | FragmentSpreadNode | A
         name = directive.name.value
         if name not in ("skip", "include"):
             continue
-        condition = next((a.value for a in directive.arguments if a.name.value == "if"), None)
+        condition = next((a.value for a in directive.arguments or () if a.name.value == "if"), None)
         if isinstance(condition, BooleanValueNode) and condition.value == (name == "skip"):
             return False
     return True
