@@ -1,0 +1,53 @@
+"""Driver errors, wrapped at the database boundary so their text never reaches a log or a client.
+
+A driver's message may quote a parameter (asyncpg: `invalid input for query argument $7: 'tok_x...'`),
+and a card token or a key is then in every logged traceback. `DatabaseFailure` keeps what an operator
+needs (the error class, the SQLSTATE, the statement with its literals removed) and is raised `from None`,
+so the original and its message are not chained into the traceback either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.exc import StatementError
+
+from app.db.log_redaction import redact_statement
+
+
+class DatabaseFailure(Exception):
+    """A database or driver error, described without any value it was given."""
+
+    def __init__(self, error_class: str, statement: str | None, sqlstate: str | None = None) -> None:
+        self.error_class = error_class
+        self.statement = redact_statement(statement)
+        self.sqlstate = sqlstate
+        state = f" (SQLSTATE {sqlstate})" if sqlstate else ""
+        super().__init__(f"{error_class}{state} while running: {self.statement}")
+
+    @classmethod
+    def wrap(cls, error: BaseException, statement: str | None = None) -> DatabaseFailure:
+        """The failure for `error`; for SQLAlchemy's errors, the class named is the driver's."""
+        original: BaseException = error
+        if isinstance(error, StatementError):
+            statement = statement if statement is not None else error.statement
+            if error.orig is not None:
+                original = error.orig
+        cause = getattr(original, "__cause__", None)
+        # SQLAlchemy's asyncpg adapter raises its own class with the driver's error as the cause.
+        described = cause if isinstance(cause, Exception) and type(original).__module__.startswith(
+            "sqlalchemy"
+        ) else original
+        sqlstate = getattr(described, "sqlstate", None) or getattr(original, "sqlstate", None)
+        name = f"{type(described).__module__}.{type(described).__qualname__}"
+        return cls(name, statement, str(sqlstate) if sqlstate else None)
+
+
+@asynccontextmanager
+async def database_boundary() -> AsyncIterator[None]:
+    """Replace a driver error escaping the block with a DatabaseFailure (other exceptions pass)."""
+    try:
+        yield
+    except StatementError as error:
+        raise DatabaseFailure.wrap(error) from None
