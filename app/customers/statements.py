@@ -116,9 +116,7 @@ LARGEST_CUSTOMER_ID = select(func.coalesce(func.max(c.id), 0))
 # --- customers: writes ------------------------------------------------------------------------------
 
 
-def insert_customer(
-    *, merchant_id: int, uuid: str, values: Mapping[str, Any], now: datetime
-) -> Insert:
+def insert_customer(*, merchant_id: int, uuid: str, values: Mapping[str, Any], now: datetime) -> Insert:
     """INSERT ... RETURNING of one live customer."""
     return (
         insert(customers)
@@ -300,4 +298,3 @@ SEED_PAYMENT_METHODS = {
         FROM customers WHERE merchant_id = :merchant_id AND id > :after_id AND id % :every = 0
     """,
 }
-

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from app.db import sqlite_pragmas
-from app.db.failures import database_boundary
+from app.db.failures import database_boundary, remember_statements
 from app.db.raw_reads import PostgresReader, PreparedReader, SQLiteReader, StatementListener
 
 # Bound values (card tokens, key material) stay out of SQL logs and error messages (app/db/log_redaction.py).
@@ -81,6 +81,8 @@ class Database:
             )
             self.read_engine = self.write_engine
             self.prepared = PostgresReader(self.read_engine.dialect, url, max_size=10)
+        for engine in {self.write_engine, self.read_engine}:
+            remember_statements(engine)
         self.prepared.in_transaction = self.in_unit_of_work
 
     def in_unit_of_work(self) -> bool:

@@ -10,10 +10,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import StatementError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.log_redaction import redact_statement
+
+# Where `remember_statements` leaves the statement on an error SQLAlchemy does not wrap.
+_STATEMENT_ATTRIBUTE = "failed_statement"
 
 
 class DatabaseFailure(Exception):
@@ -30,15 +37,18 @@ class DatabaseFailure(Exception):
     def wrap(cls, error: BaseException, statement: str | None = None) -> DatabaseFailure:
         """The failure for `error`; for SQLAlchemy's errors, the class named is the driver's."""
         original: BaseException = error
+        statement = statement if statement is not None else getattr(error, _STATEMENT_ATTRIBUTE, None)
         if isinstance(error, StatementError):
             statement = statement if statement is not None else error.statement
             if error.orig is not None:
                 original = error.orig
         cause = getattr(original, "__cause__", None)
         # SQLAlchemy's asyncpg adapter raises its own class with the driver's error as the cause.
-        described = cause if isinstance(cause, Exception) and type(original).__module__.startswith(
-            "sqlalchemy"
-        ) else original
+        described = (
+            cause
+            if isinstance(cause, Exception) and type(original).__module__.startswith("sqlalchemy")
+            else original
+        )
         sqlstate = getattr(described, "sqlstate", None) or getattr(original, "sqlstate", None)
         name = f"{type(described).__module__}.{type(described).__qualname__}"
         return cls(name, statement, str(sqlstate) if sqlstate else None)
@@ -46,8 +56,21 @@ class DatabaseFailure(Exception):
 
 @asynccontextmanager
 async def database_boundary() -> AsyncIterator[None]:
-    """Replace a driver error escaping the block with a DatabaseFailure (other exceptions pass)."""
+    """Replace a driver error escaping the block with a DatabaseFailure (other exceptions pass).
+
+    SQLAlchemy wraps the driver's errors in StatementError; the sqlite3 driver's encoding failure (a lone
+    surrogate in a parameter) escapes it unwrapped, as a UnicodeError holding the whole value.
+    """
     try:
         yield
-    except StatementError as error:
+    except (StatementError, UnicodeError) as error:
         raise DatabaseFailure.wrap(error) from None
+
+
+def remember_statements(engine: AsyncEngine) -> None:
+    """Keep the statement on driver errors SQLAlchemy lets through unwrapped, for `DatabaseFailure`."""
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _remember(context: ExceptionContext) -> Any:
+        if context.sqlalchemy_exception is None and isinstance(context.original_exception, UnicodeError):
+            setattr(context.original_exception, _STATEMENT_ATTRIBUTE, context.statement)

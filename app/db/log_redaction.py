@@ -36,14 +36,18 @@ def install() -> None:
 # can hold a value; parameters are never part of it.
 _LITERAL = re.compile(r"'(?:[^']|'')*'|\$\$.*?\$\$", re.DOTALL)
 _SPACE = re.compile(r"\s+")
+# The column list of the outermost SELECT says little and would push the tables out of the preview.
+_SELECT_LIST = re.compile(r"^SELECT .+? FROM ", re.IGNORECASE)
 STATEMENT_PREVIEW_CHARS = 300
 
 
 def redact_statement(sql: str | None) -> str:
-    """A statement as it may be logged: literals replaced by `?`, whitespace folded, length capped."""
+    """A statement as it may be logged: literals replaced by `?`, whitespace folded, the outer column list
+    elided, length capped."""
     if not sql:
         return "(no statement)"
     folded = _SPACE.sub(" ", _LITERAL.sub("?", sql)).strip()
+    folded = _SELECT_LIST.sub("SELECT ... FROM ", folded, count=1)
     if len(folded) > STATEMENT_PREVIEW_CHARS:
         return folded[:STATEMENT_PREVIEW_CHARS] + " ..."
     return folded
