@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.db.engines import Database
 from app.errors import DomainError, ErrorCode, FieldError, InvalidInput, RequestInProgress
 from app.idempotency import repository
-from app.idempotency.models import KEY_MAX_LENGTH
+from app.idempotency.rules import check_key
 from app.secrets_at_rest import SecretBox
 from app.timestamps import utc_now
 
@@ -44,21 +44,6 @@ class Answer:
 
 Execute = Callable[[], Awaitable[Answer]]
 RenderError = Callable[[DomainError], Answer]
-
-
-def check_key(key: str, field: str) -> str:
-    """An Idempotency-Key is 1-255 printable ASCII characters; anything else is an invalid-request."""
-    if not key:
-        raise InvalidInput.for_field(field, ErrorCode.TOO_SHORT, f"{field} must not be empty")
-    if len(key) > KEY_MAX_LENGTH:
-        raise InvalidInput.for_field(
-            field, ErrorCode.TOO_LONG, f"{field} must be at most {KEY_MAX_LENGTH} characters"
-        )
-    if not all(" " <= char <= "~" for char in key):
-        raise InvalidInput.for_field(
-            field, ErrorCode.INVALID_CHARACTERS, f"{field} must be printable ASCII characters"
-        )
-    return key
 
 
 class _Discard(Exception):
