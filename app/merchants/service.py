@@ -101,8 +101,8 @@ class MerchantService:
         return replace(stored, merchant_key=self._secrets.open(stored.merchant_key))
 
     async def _reseal(self, merchant_id: int, stored_key: str) -> bool:
-        """Re-encrypt one stored key with the current server key (a plaintext row from before issue 6, or
-        a key sealed with a rotated-out server key)."""
+        """Re-encrypt one stored key with the current server key (a plaintext row from before keys were
+        encrypted at rest, or a key sealed with a rotated-out server key)."""
         sealed = self._secrets.seal(self._secrets.open(stored_key))
         async with self._db.writer() as conn:
             return await repository.replace_stored_merchant_key(

@@ -70,7 +70,7 @@ def dispatcher(operations: Mapping[str, Operation]) -> Callable[[Request], Await
         principal = await authenticate_request(request, services.merchants, body)
         principal.require(*operation.scopes)
         if request.method in WRITE_METHODS:
-            # A signed write is accepted once; an Idempotency-Key makes a retried write replay (issue 6).
+            # A signed write is accepted once; an Idempotency-Key makes a retried write replay.
             await services.replays.accept_once(
                 merchant_id=principal.merchant_id, authorization=request.headers.get("authorization")
             )
