@@ -35,22 +35,19 @@ class DatabaseFailure(Exception):
 
     @classmethod
     def wrap(cls, error: BaseException, statement: str | None = None) -> DatabaseFailure:
-        """The failure for `error`; for SQLAlchemy's errors, the class named is the driver's."""
-        original: BaseException = error
-        statement = statement if statement is not None else getattr(error, _STATEMENT_ATTRIBUTE, None)
+        """The failure for `error`, naming the driver's error class (not SQLAlchemy's wrapper)."""
+        if statement is None:
+            statement = getattr(error, _STATEMENT_ATTRIBUTE, None)
+        driver_error = error
         if isinstance(error, StatementError):
             statement = statement if statement is not None else error.statement
-            if error.orig is not None:
-                original = error.orig
-        cause = getattr(original, "__cause__", None)
-        # SQLAlchemy's asyncpg adapter raises its own class with the driver's error as the cause.
-        described = (
-            cause
-            if isinstance(cause, Exception) and type(original).__module__.startswith("sqlalchemy")
-            else original
-        )
-        sqlstate = getattr(described, "sqlstate", None) or getattr(original, "sqlstate", None)
-        name = f"{type(described).__module__}.{type(described).__qualname__}"
+            driver_error = error.orig if error.orig is not None else error
+        # SQLAlchemy's asyncpg adapter raises a class of its own, with asyncpg's error as the cause.
+        adapter = driver_error
+        if type(adapter).__module__.startswith("sqlalchemy") and isinstance(adapter.__cause__, Exception):
+            driver_error = adapter.__cause__
+        sqlstate = getattr(driver_error, "sqlstate", None) or getattr(adapter, "sqlstate", None)
+        name = f"{type(driver_error).__module__}.{type(driver_error).__qualname__}"
         return cls(name, statement, str(sqlstate) if sqlstate else None)
 
 
