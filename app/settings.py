@@ -49,6 +49,8 @@ class Settings:
     graphql_max_depth: int = 15
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000
+    # Fields an operation may resolve, fragments expanded, times the page sizes above them (cost.py).
+    graphql_max_cost: int = 200_000
 
     # --- Security and reliability (issue 6) -----------------------------------------------------------
     # Server key(s) encrypting merchant keys at rest: comma-separated Fernet keys, the first one encrypts
@@ -119,6 +121,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         graphql_max_depth=_int(env, "GATEWAY_GRAPHQL_MAX_DEPTH", 15),
         graphql_max_aliases=_int(env, "GATEWAY_GRAPHQL_MAX_ALIASES", 30),
         graphql_max_tokens=_int(env, "GATEWAY_GRAPHQL_MAX_TOKENS", 2000),
+        graphql_max_cost=_int(env, "GATEWAY_GRAPHQL_MAX_COST", 200_000),
         **_security_settings(env),
         **_operations_settings(env),
     )

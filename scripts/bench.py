@@ -466,11 +466,9 @@ async def _sample(database_url: str, merchant: dict[str, Any]) -> dict[str, Any]
     services = Services.from_settings(Settings(database_url=database_url))
     try:
         issued = await services.merchants.issue_token(
-            {
-                "grant_type": "client_credentials",
-                "client_id": merchant["authenticity_token"],
-                "client_secret": merchant["merchant_key"],
-            },
+            grant_type="client_credentials",
+            client_id=merchant["authenticity_token"],
+            client_secret=merchant["merchant_key"],
             ttl_seconds=86_400,
         )
         page = await services.customers.list_customers(merchant_id=merchant["id"], limit=100, offset=0)

@@ -11,6 +11,7 @@ from app.cli.seed import seed_customers
 from app.errors import DomainError
 from app.merchants.admin import MerchantAdmin
 from app.merchants.repository import Merchant
+from app.merchants.rules import CLIENT_CREDENTIALS
 from app.runtime import Services
 from app.secrets_at_rest import SecretBox
 from app.settings import Settings
@@ -64,12 +65,10 @@ async def demo_merchant(settings: Settings, credentials_file: str, base_url: str
             )
             path.chmod(0o600)
         issued = await services.merchants.issue_token(
-            {
-                "grant_type": "client_credentials",
-                "client_id": merchant.authenticity_token,
-                "client_secret": merchant.merchant_key,
-                "scopes": sorted(ALL_SCOPES),
-            },
+            grant_type=CLIENT_CREDENTIALS,
+            client_id=merchant.authenticity_token,
+            client_secret=merchant.merchant_key,
+            scopes=sorted(ALL_SCOPES),
             ttl_seconds=DEMO_TOKEN_TTL_SECONDS,
         )
     finally:

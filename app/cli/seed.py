@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from app.customers import seed_sql
+from app.db import sqlite_pragmas
 from app.db.engines import Database
 from app.timestamps import utc_now
 
@@ -21,12 +22,6 @@ from app.timestamps import utc_now
 # faster than 100k, measured back to back). A batch holds SQLite's write lock for a few seconds; other
 # writers wait (busy timeout 30 s), so seed a database that is serving traffic with care.
 BATCH_SIZE = 250_000
-# A large page cache keeps a big table's index inserts from thrashing.
-SQLITE_SEED_CACHE_KIB = 256 * 1024
-# WAL pages before SQLite copies them back into the database (default 1000): at the default every batch
-# is checkpointed on its own, copying the same index pages again and again. ~100 MB of WAL at most.
-SQLITE_SEED_AUTOCHECKPOINT_PAGES = 25_000
-SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES = 1000
 
 
 @dataclass(frozen=True)
@@ -74,8 +69,8 @@ async def seed_customers(
         stop = min(start + BATCH_SIZE, count)
         async with database.writer() as conn:
             if database.is_sqlite:
-                await conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_SEED_CACHE_KIB}")
-                await conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {SQLITE_SEED_AUTOCHECKPOINT_PAGES}")
+                for pragma in sqlite_pragmas.seed_pragmas():
+                    await conn.exec_driver_sql(pragma)
             methods += await seed_sql.seed_customers(
                 conn,
                 merchant_id=merchant_id,
@@ -96,6 +91,7 @@ async def _checkpoint_sqlite(database: Database) -> None:
     """Copy the seeded pages into the database file and empty the WAL (counted in the seed's time), and
     give the pooled writer connection back its default checkpoint threshold."""
     async with database.writer() as conn:
-        await conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES}")
+        for pragma in sqlite_pragmas.after_seed_pragmas():
+            await conn.exec_driver_sql(pragma)
     async with database.reader() as conn:  # outside a transaction, as a checkpoint must be
-        await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        await conn.exec_driver_sql(sqlite_pragmas.CHECKPOINT_TRUNCATE)

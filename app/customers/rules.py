@@ -288,3 +288,22 @@ def _whole_number(value: Any, field_name: str) -> int:
         if _DIGITS.match(text) and len(text) <= 20:
             return int(value)
     raise InvalidInput.for_field(field_name, ErrorCode.INVALID_NUMBER, f"{field_name} must be a number")
+
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def canonical_uuid(value: str) -> str | None:
+    """The canonical (lower-case) form of a customer uuid, or None when `value` is not one.
+
+    Not a validation error: a malformed uuid simply names no customer (404, SPEC section 4).
+    """
+    # fullmatch: `$` would also accept a trailing newline.
+    return value.lower() if _UUID.fullmatch(value) else None
+
+
+def merchant_customer_id_to_look_up(value: str) -> str | None:
+    """The merchant_customer_id to look a customer up by, or None when no customer can have it (a stored
+    one is 1-100 characters), so the lookup answers not-found without asking the database."""
+    minimum, maximum = STRING_FIELD_LENGTHS["merchant_customer_id"]
+    return value if minimum <= len(value) <= maximum else None

@@ -5,7 +5,6 @@ Each call opens its own connection, so concurrently running GraphQL resolvers ne
 
 from __future__ import annotations
 
-import re
 import uuid as uuid_module
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -17,20 +16,18 @@ from app.customers.domain import Customer, CustomerFilter, Page, PaymentMethod
 from app.customers.pagination import decode_cursor
 from app.customers.payment_method_rules import clean_new_payment_method
 from app.customers.rules import (
-    STRING_FIELD_LENGTHS,
     NullMeans,
+    canonical_uuid,
     clean_changes,
     clean_new_customer,
     clean_offset,
     clean_page_size,
+    merchant_customer_id_to_look_up,
     merge_metadata,
 )
 from app.db.engines import Database
 from app.errors import Conflict, CustomerDeleted, ErrorCode, FieldError, NotFound
 from app.timestamps import utc_now
-
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_MCID_MAX = STRING_FIELD_LENGTHS["merchant_customer_id"][1]
 
 
 def _customer_not_found() -> NotFound:
@@ -48,14 +45,9 @@ def _customer_deleted() -> CustomerDeleted:
     return CustomerDeleted(message, [FieldError("uuid", ErrorCode.CUSTOMER_DELETED, message)])
 
 
-def normalise_uuid(value: str) -> str | None:
-    """The canonical (lower-case) form of a uuid, or None when `value` is not one."""
-    return value.lower() if _UUID.match(value) else None
-
-
 def _known_uuid(value: str) -> str:
     """The canonical uuid; a malformed one names no customer (404, not 400: SPEC section 4)."""
-    canonical = normalise_uuid(value)
+    canonical = canonical_uuid(value)
     if canonical is None:
         raise _customer_not_found()
     return canonical
@@ -107,10 +99,11 @@ class CustomerService:
 
     async def get_by_merchant_customer_id(self, *, merchant_id: int, merchant_customer_id: str) -> Customer:
         """The live customer with this merchant_customer_id; deleted ones are not found."""
-        if not merchant_customer_id or len(merchant_customer_id) > _MCID_MAX:
+        wanted = merchant_customer_id_to_look_up(merchant_customer_id)
+        if wanted is None:
             raise _customer_not_found()
         customer = await reads.live_customer_by_merchant_customer_id(
-            self._db.prepared, merchant_id=merchant_id, merchant_customer_id=merchant_customer_id
+            self._db.prepared, merchant_id=merchant_id, merchant_customer_id=wanted
         )
         if customer is None:
             raise _customer_not_found()
@@ -157,7 +150,10 @@ class CustomerService:
         customer_filter: CustomerFilter | None = None,
         limit_field: str = "limit",
     ) -> Page[Customer]:
-        """A page of live customers, newest first, by offset and/or keyset cursor (`after`)."""
+        """A page of live customers, newest first, by offset and/or keyset cursor (`after`).
+
+        `limit_field` is what the caller calls the page size, for the error naming it.
+        """
         size = clean_page_size(limit, limit_field)
         skip = clean_offset(offset)
         cursor = decode_cursor(after) if after is not None else None
@@ -216,10 +212,19 @@ class CustomerService:
         )
 
     async def payment_methods_for_customers(
-        self, *, merchant_id: int, customer_ids: Sequence[int], limit: Any = None, offset: Any = None
+        self,
+        *,
+        merchant_id: int,
+        customer_ids: Sequence[int],
+        limit: Any = None,
+        offset: Any = None,
+        limit_field: str = "limit",
     ) -> dict[int, list[PaymentMethod]]:
-        """Payment methods of many customers in one statement (for per-request DataLoaders)."""
-        size, skip = clean_page_size(limit, "first"), clean_offset(offset)
+        """Payment methods of many customers in one statement (for per-request DataLoaders).
+
+        `limit_field` is what the caller calls the page size, for the error naming it.
+        """
+        size, skip = clean_page_size(limit, limit_field), clean_offset(offset)
         if not customer_ids:
             return {}
         return await reads.payment_methods_for_customers(

@@ -2,9 +2,10 @@
 
 Hot reads run through `prepared` (see app/db/raw_reads.py); writes and the rest through SQLAlchemy.
 
-SQLite: WAL mode and a busy timeout on every connection; writers open with `BEGIN IMMEDIATE` so a
-read-modify-write holds the write lock from its first read (a deferred transaction lets two writers read
-the same row and the later commit silently drops the earlier one's change). Writers in one process also
+SQLite: WAL mode and a busy timeout on every connection (app/db/sqlite_pragmas.py); writers open with
+`BEGIN IMMEDIATE` so a read-modify-write holds the write lock from its first read (a deferred
+transaction lets two writers read the same row and the later commit silently drops the earlier one's
+change). Writers in one process also
 queue on a one-connection pool instead of spinning on the busy timeout. Readers run in autocommit.
 PostgreSQL: one asyncpg pool; the repository takes row locks (`FOR UPDATE`) where it reads to write.
 """
@@ -21,9 +22,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from app.db import sqlite_pragmas
+from app.db.failures import database_boundary, remember_statements
 from app.db.raw_reads import PostgresReader, PreparedReader, SQLiteReader, StatementListener
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Bound values (card tokens, key material) stay out of SQL logs and error messages (app/db/log_redaction.py).
 HIDE_PARAMETERS = True
 
@@ -48,10 +50,8 @@ def _sqlite_engine(url: str, *, begin: str | None, pool_size: int) -> AsyncEngin
         # Take transaction control away from the driver so BEGIN is exactly what we emit below.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA foreign_keys = ON")
+        for pragma in sqlite_pragmas.connection_pragmas():
+            cursor.execute(pragma)
         cursor.close()
 
     if begin is not None:
@@ -74,20 +74,26 @@ class Database:
             ensure_sqlite_directory(url)
             self.write_engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE", pool_size=1)
             self.read_engine = _sqlite_engine(url, begin=None, pool_size=4)
-            self.prepared = SQLiteReader(
-                self.read_engine.dialect, make_url(url).database or "", busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS
-            )
+            self.prepared = SQLiteReader(self.read_engine.dialect, make_url(url).database or "")
         else:
             self.write_engine = create_async_engine(
                 url, pool_size=5, max_overflow=5, hide_parameters=HIDE_PARAMETERS
             )
             self.read_engine = self.write_engine
             self.prepared = PostgresReader(self.read_engine.dialect, url, max_size=10)
+        for engine in {self.write_engine, self.read_engine}:
+            remember_statements(engine)
+        self.prepared.in_transaction = self.in_unit_of_work
+
+    def in_unit_of_work(self) -> bool:
+        """True while the calling task runs inside this database's `unit_of_work()` block."""
+        ambient = _UNIT_OF_WORK.get()
+        return ambient is not None and ambient[0] is self
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncConnection]:
         """A connection for reads; nothing it does is committed."""
-        async with self.read_engine.connect() as connection:
+        async with database_boundary(), self.read_engine.connect() as connection:
             yield connection
 
     @asynccontextmanager
@@ -98,18 +104,20 @@ class Database:
         """
         ambient = _UNIT_OF_WORK.get()
         if ambient is not None and ambient[0] is self:
-            yield ambient[1]
+            async with database_boundary():
+                yield ambient[1]
             return
-        async with self.write_engine.begin() as connection:
+        async with database_boundary(), self.write_engine.begin() as connection:
             yield connection
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncConnection]:
         """One write transaction that every `writer()` opened inside the block (same task) joins.
 
-        Idempotency keys use it so a write and the answer stored for it commit together (issue 6).
+        Idempotency keys use it so a write and the answer stored for it commit together. Prepared reads
+        refuse to run inside it (they would not see its writes).
         """
-        async with self.write_engine.begin() as connection:
+        async with database_boundary(), self.write_engine.begin() as connection:
             token = _UNIT_OF_WORK.set((self, connection))
             try:
                 yield connection

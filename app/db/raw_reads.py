@@ -6,6 +6,10 @@ customers, a batch of payment methods) run on every request. The statements are 
 Core expressions in the repositories; only their execution is moved onto a kept aiosqlite connection
 (SQLite, autocommit: sees every committed write) or an asyncpg pool (PostgreSQL, which caches the
 prepared statements itself). Writes and rarely used reads stay on SQLAlchemy.
+
+These connections are outside every transaction, so a read here from inside a unit of work would see
+only committed data, not the unit's own writes: the reader refuses to run there
+(`PreparedReadInTransaction`). Driver errors leave as `app.db.failures.DatabaseFailure`.
 """
 
 from __future__ import annotations
@@ -21,10 +25,22 @@ from sqlalchemy import JSON, Date
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.sql import Select
 
+from app.db import sqlite_pragmas
 from app.db.column_types import UTCDateTime
+from app.db.failures import DatabaseFailure
 
 Converter = Callable[[Any], Any]
 StatementListener = Callable[[str], None]
+TransactionCheck = Callable[[], bool]
+
+
+class PreparedReadInTransaction(RuntimeError):
+    """A programming error: a prepared read was asked for inside a unit of work, where it would not see
+    the unit's uncommitted writes. Read through the unit's connection instead."""
+
+
+def _never_in_transaction() -> bool:
+    return False
 
 
 def _utc_datetime(value: Any) -> datetime | None:
@@ -84,12 +100,17 @@ class PreparedQuery:
 
 
 class PreparedReader:
-    """Runs Core SELECTs on the raw driver; compiles each statement object once."""
+    """Runs Core SELECTs on the raw driver; compiles each statement object once.
+
+    `in_transaction` tells whether the calling task is inside a unit of work of the same database (the
+    database sets it); `pool_figures()` gives (size, open connections, connections in use) for /metrics.
+    """
 
     def __init__(self, dialect: Dialect) -> None:
         self._dialect = dialect
         self._prepared: dict[int, tuple[Select[Any], PreparedQuery]] = {}
         self.listeners: list[StatementListener] = []
+        self.in_transaction: TransactionCheck = _never_in_transaction
 
     def _prepare(self, statement: Select[Any]) -> PreparedQuery:
         # Keyed by identity: callers pass module-level statements, built once (the tuple keeps them alive).
@@ -101,13 +122,24 @@ class PreparedReader:
 
     async def fetch(self, statement: Select[Any], values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """All rows of a prebuilt statement for `values`, converted to Python types."""
+        if self.in_transaction():
+            raise PreparedReadInTransaction(
+                "a prepared read cannot run inside a unit of work: it would not see the unit's own writes"
+            )
         query = self._prepare(statement)
         for listener in self.listeners:
             listener(query.sql)
-        rows = await self._run(query.sql, query.params(values))
+        try:
+            rows = await self._run(query.sql, query.params(values))
+        except Exception as error:
+            raise DatabaseFailure.wrap(error, query.sql) from None
         return [query.row(row) for row in rows]
 
     async def _run(self, sql: str, params: list[Any]) -> Sequence[Sequence[Any]]:
+        raise NotImplementedError
+
+    def pool_figures(self) -> tuple[int, int, int]:
+        """(configured size, open connections, connections running a statement now)."""
         raise NotImplementedError
 
     async def close(self) -> None:
@@ -118,7 +150,11 @@ class SQLiteReader(PreparedReader):
     """Kept aiosqlite connections in autocommit mode, used round-robin."""
 
     def __init__(
-        self, dialect: Dialect, path: str, connections: int = 2, busy_timeout_ms: int = 30_000
+        self,
+        dialect: Dialect,
+        path: str,
+        connections: int = 2,
+        busy_timeout_ms: int = sqlite_pragmas.BUSY_TIMEOUT_MS,
     ) -> None:
         super().__init__(dialect)
         self._path = path
@@ -127,6 +163,7 @@ class SQLiteReader(PreparedReader):
         self._connections: list[Any] = []
         self._cycle: Any = None
         self._lock = asyncio.Lock()
+        self._running = 0
 
     async def _open(self) -> None:
         import aiosqlite
@@ -137,8 +174,8 @@ class SQLiteReader(PreparedReader):
             opened = []
             for _ in range(self._size):
                 connection = await aiosqlite.connect(self._path, isolation_level=None)
-                await connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
-                await connection.execute("PRAGMA query_only = ON")
+                for pragma in sqlite_pragmas.prepared_reader_pragmas(self._busy_timeout_ms):
+                    await connection.execute(pragma)
                 opened.append(connection)
             self._connections = opened
             self._cycle = itertools.cycle(opened)
@@ -146,8 +183,16 @@ class SQLiteReader(PreparedReader):
     async def _run(self, sql: str, params: list[Any]) -> Sequence[Sequence[Any]]:
         if not self._connections:
             await self._open()
-        # execute_fetchall is one round trip to the connection's thread (execute, fetch and close).
-        return await next(self._cycle).execute_fetchall(sql, params)  # type: ignore[no-any-return]
+        self._running += 1
+        try:
+            # execute_fetchall is one round trip to the connection's thread (execute, fetch and close).
+            return await next(self._cycle).execute_fetchall(sql, params)  # type: ignore[no-any-return]
+        finally:
+            self._running -= 1
+
+    def pool_figures(self) -> tuple[int, int, int]:
+        """(configured connections, open ones, statements running); several may share a connection."""
+        return self._size, len(self._connections), min(self._running, len(self._connections))
 
     async def close(self) -> None:
         connections, self._connections = self._connections, []
@@ -173,6 +218,14 @@ class PostgresReader(PreparedReader):
                 if self._pool is None:
                     self._pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=self._max_size)
         return await self._pool.fetch(sql, *params)  # type: ignore[no-any-return]
+
+    def pool_figures(self) -> tuple[int, int, int]:
+        """(maximum size, open connections, checked-out connections) of the asyncpg pool."""
+        pool = self._pool
+        if pool is None:
+            return self._max_size, 0, 0
+        open_now = pool.get_size()
+        return pool.get_max_size(), open_now, open_now - pool.get_idle_size()
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None

@@ -17,7 +17,7 @@ from graphql import GraphQLError
 from app.errors import DomainError
 from app.graphql.errors import domain_extensions
 from app.idempotency import outcomes
-from app.idempotency.service import Answer, IdempotencyService
+from app.idempotency.service import IdempotencyService
 
 ARGUMENT = "idempotencyKey"
 ARGUMENT_DESCRIPTION = (
@@ -41,8 +41,8 @@ async def run_mutation(
     if key is None:
         return await execute()
 
-    async def run_and_encode() -> Answer:
-        return Answer(status=200, body=outcomes.encode_result(await execute()))
+    async def run_and_encode() -> str:
+        return outcomes.encode_result(await execute())
 
     try:
         answer = await idempotency.run(
@@ -51,7 +51,7 @@ async def run_mutation(
             field=ARGUMENT,
             request=(b"graphql", mutation.encode(), _canonical(arguments)),
             execute=run_and_encode,
-            render_error=lambda error: Answer(status=200, body=outcomes.encode_error(error)),
+            render_error=outcomes.encode_error,
         )
     except DomainError as error:
         # About the key, not the operation: a request error rather than one of the mutation's results.

@@ -11,6 +11,8 @@ from app.customers.domain import PaymentMethod
 from app.customers.service import CustomerService
 from app.errors import DomainError
 
+# The GraphQL argument that carries a page size, named in the errors about it.
+FIRST_ARGUMENT = "first"
 # (internal customer id, first, offset): customers asking for the same page of cards share a batch.
 # None means the service's default.
 PaymentMethodsKey = tuple[int, int | None, int | None]
@@ -30,7 +32,11 @@ def payment_methods_batch(customers: CustomerService, *, merchant_id: int) -> Ba
         for (first, offset), customer_ids in groups.items():
             try:
                 by_customer = await customers.payment_methods_for_customers(
-                    merchant_id=merchant_id, customer_ids=customer_ids, limit=first, offset=offset
+                    merchant_id=merchant_id,
+                    customer_ids=customer_ids,
+                    limit=first,
+                    offset=offset,
+                    limit_field=FIRST_ARGUMENT,
                 )
             except DomainError as error:  # e.g. `first` out of range: every key of the group gets it
                 found.update({(customer_id, first, offset): error for customer_id in customer_ids})

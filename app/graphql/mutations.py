@@ -8,10 +8,11 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 from strawberry import Info
 
+from app.customers import domain
 from app.customers.rules import NullMeans
 from app.errors import DomainError
 from app.graphql.context import GraphQLContext
-from app.graphql.errors import ConflictError, NotFoundError, ValidationError, error_member
+from app.graphql.errors import ConflictError, ErrorMember, NotFoundError, ValidationError, error_member
 from app.graphql.idempotency import ARGUMENT_DESCRIPTION as IDEMPOTENCY_KEY_DESCRIPTION
 from app.graphql.idempotency import run_mutation
 from app.graphql.inputs import AddPaymentMethodInput, CreateCustomerInput, UpdateCustomerInput, given_fields
@@ -41,28 +42,45 @@ RemovePaymentMethodResult = Annotated[
 ]
 
 
-# Every mutation takes one (issue 6); the mechanism is shared with REST's Idempotency-Key header.
+# Every mutation takes one; the mechanism is shared with REST's Idempotency-Key header.
 IdempotencyKey = Annotated[str | None, strawberry.argument(description=IDEMPOTENCY_KEY_DESCRIPTION)]
 
 T = TypeVar("T", bound=Result)
+P = TypeVar("P")
 
 
-async def _once(
+async def _mutate(
     context: GraphQLContext,
+    *,
     mutation: str,
     arguments: dict[str, Any],
     key: str | None,
     execute: Callable[[], Awaitable[T]],
-) -> T:
-    """Run a mutation's service call, once per idempotency key when one is given."""
-    return await run_mutation(
-        context.idempotency,
-        merchant_id=context.merchant_id,
-        mutation=mutation,
-        arguments=arguments,
-        key=key,
-        execute=execute,
-    )
+    payload: Callable[[T], P],
+    errors: tuple[type[ErrorMember], ...],
+) -> P | ErrorMember:
+    """Run a mutation's service call (once per idempotency key when one is given) and answer with its
+    payload, or with the union member for the domain error it raised (`errors`: the ones it lists)."""
+    try:
+        result = await run_mutation(
+            context.idempotency,
+            merchant_id=context.merchant_id,
+            mutation=mutation,
+            arguments=arguments,
+            key=key,
+            execute=execute,
+        )
+    except DomainError as error:
+        return error_member(error, errors)
+    return payload(result)
+
+
+def _customer_payload(customer: domain.Customer) -> CustomerPayload:
+    return CustomerPayload(customer=Customer.from_domain(customer))
+
+
+def _payment_method_payload(method: domain.PaymentMethod) -> PaymentMethodPayload:
+    return PaymentMethodPayload(payment_method=PaymentMethod.from_domain(method))
 
 
 @strawberry.type
@@ -78,17 +96,15 @@ class Mutation:
     ) -> CreateCustomerResult:
         context = info.context
         data = given_fields(input)
-        try:
-            created = await _once(
-                context,
-                "createCustomer",
-                {"input": data},
-                idempotency_key,
-                lambda: context.customers.create(merchant_id=context.merchant_id, data=data),
-            )
-        except DomainError as error:
-            return error_member(error, (ValidationError, ConflictError))
-        return CustomerPayload(customer=Customer.from_domain(created))
+        return await _mutate(
+            context,
+            mutation="createCustomer",
+            arguments={"input": data},
+            key=idempotency_key,
+            execute=lambda: context.customers.create(merchant_id=context.merchant_id, data=data),
+            payload=_customer_payload,
+            errors=(ValidationError, ConflictError),
+        )
 
     @strawberry.mutation(
         description="Change a customer: absent input fields keep their value, explicit nulls clear it."
@@ -102,19 +118,17 @@ class Mutation:
     ) -> UpdateCustomerResult:
         context = info.context
         data = given_fields(input)
-        try:
-            updated = await _once(
-                context,
-                "updateCustomer",
-                {"uuid": uuid, "input": data},
-                idempotency_key,
-                lambda: context.customers.update(
-                    merchant_id=context.merchant_id, uuid=uuid, data=data, null_means=NullMeans.CLEAR
-                ),
-            )
-        except DomainError as error:
-            return error_member(error, (ValidationError, NotFoundError, ConflictError))
-        return CustomerPayload(customer=Customer.from_domain(updated))
+        return await _mutate(
+            context,
+            mutation="updateCustomer",
+            arguments={"uuid": uuid, "input": data},
+            key=idempotency_key,
+            execute=lambda: context.customers.update(
+                merchant_id=context.merchant_id, uuid=uuid, data=data, null_means=NullMeans.CLEAR
+            ),
+            payload=_customer_payload,
+            errors=(ValidationError, NotFoundError, ConflictError),
+        )
 
     @strawberry.mutation(
         description="Soft-delete a customer and remove its payment methods; deleting again answers the same."
@@ -123,17 +137,15 @@ class Mutation:
         self, info: Info[GraphQLContext, None], uuid: strawberry.ID, idempotency_key: IdempotencyKey = None
     ) -> DeleteCustomerResult:
         context = info.context
-        try:
-            deleted = await _once(
-                context,
-                "deleteCustomer",
-                {"uuid": uuid},
-                idempotency_key,
-                lambda: context.customers.delete(merchant_id=context.merchant_id, uuid=uuid),
-            )
-        except DomainError as error:
-            return error_member(error, (NotFoundError,))
-        return CustomerPayload(customer=Customer.from_domain(deleted))
+        return await _mutate(
+            context,
+            mutation="deleteCustomer",
+            arguments={"uuid": uuid},
+            key=idempotency_key,
+            execute=lambda: context.customers.delete(merchant_id=context.merchant_id, uuid=uuid),
+            payload=_customer_payload,
+            errors=(NotFoundError,),
+        )
 
     @strawberry.mutation(
         description="Attach a tokenised card to a live customer (needs the payment-methods scope)."
@@ -148,19 +160,17 @@ class Mutation:
         context = info.context
         context.require_payment_methods_scope()
         data = given_fields(input)
-        try:
-            added = await _once(
-                context,
-                "addPaymentMethod",
-                {"customerUuid": customer_uuid, "input": data},
-                idempotency_key,
-                lambda: context.customers.add_payment_method(
-                    merchant_id=context.merchant_id, customer_uuid=customer_uuid, data=data
-                ),
-            )
-        except DomainError as error:
-            return error_member(error, (ValidationError, NotFoundError, ConflictError))
-        return PaymentMethodPayload(payment_method=PaymentMethod.from_domain(added))
+        return await _mutate(
+            context,
+            mutation="addPaymentMethod",
+            arguments={"customerUuid": customer_uuid, "input": data},
+            key=idempotency_key,
+            execute=lambda: context.customers.add_payment_method(
+                merchant_id=context.merchant_id, customer_uuid=customer_uuid, data=data
+            ),
+            payload=_payment_method_payload,
+            errors=(ValidationError, NotFoundError, ConflictError),
+        )
 
     @strawberry.mutation(description="Detach a card from a customer (needs the payment-methods scope).")
     async def remove_payment_method(
@@ -172,16 +182,14 @@ class Mutation:
     ) -> RemovePaymentMethodResult:
         context = info.context
         context.require_payment_methods_scope()
-        try:
-            await _once(
-                context,
-                "removePaymentMethod",
-                {"customerUuid": customer_uuid, "id": id},
-                idempotency_key,
-                lambda: context.customers.remove_payment_method(
-                    merchant_id=context.merchant_id, customer_uuid=customer_uuid, payment_method_id=id
-                ),
-            )
-        except DomainError as error:
-            return error_member(error, (NotFoundError,))
-        return RemovePaymentMethodPayload(id=id, deleted=True)
+        return await _mutate(
+            context,
+            mutation="removePaymentMethod",
+            arguments={"customerUuid": customer_uuid, "id": id},
+            key=idempotency_key,
+            execute=lambda: context.customers.remove_payment_method(
+                merchant_id=context.merchant_id, customer_uuid=customer_uuid, payment_method_id=id
+            ),
+            payload=lambda _removed: RemovePaymentMethodPayload(id=id, deleted=True),
+            errors=(NotFoundError,),
+        )

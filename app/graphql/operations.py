@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import strawberry
@@ -30,6 +30,7 @@ from strawberry.schema.schema import validate_document
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
+from app.graphql.cost import cost_limit_rule, operation_costs
 from app.graphql.errors import is_unexpected
 from app.graphql.execution import DocumentPlans, FastFieldsExecutionContext
 from app.graphql.limits import alias_limit_rule, depth_limit_rule
@@ -54,12 +55,14 @@ class UnrunnableOperation(Exception):
 class PreparedDocument:
     """One query text, parsed and validated: `document` is None when it did not parse.
 
-    `plans` is what executions of the document learn and keep for the next ones (app/graphql/execution.py).
+    `plans` is what executions of the document learn and keep for the next ones (app/graphql/execution.py);
+    `costs` what each operation of a valid document costs, by name (app/graphql/cost.py).
     """
 
     document: DocumentNode | None
     errors: tuple[GraphQLError, ...]
     plans: DocumentPlans | None = None
+    costs: Mapping[str | None, int] = field(default_factory=dict)
 
     def operation_type(self, operation_name: str | None) -> OperationType | None:
         """The type of the operation a request would run (the first one when no name is given)."""
@@ -69,6 +72,12 @@ class PreparedDocument:
             return get_operation_type(self.document, operation_name)
         except RuntimeError:  # no such operation
             return None
+
+    def cost(self, operation_name: str | None) -> int | None:
+        """What the operation a request would run costs; None when the document has no such operation."""
+        if operation_name is None and len(self.costs) == 1:
+            return next(iter(self.costs.values()))
+        return self.costs.get(operation_name)
 
     def is_mutation(self, operation_name: str | None) -> bool:
         """True when the request would run a mutation (signed writes are accepted once)."""
@@ -98,6 +107,7 @@ class OperationRunner:
             depth_limit_rule(settings.graphql_max_depth),
             MaxIntrospectionDepthRule,
             alias_limit_rule(settings.graphql_max_aliases),
+            cost_limit_rule(settings.graphql_max_cost),
         )
         self._prepared: OrderedDict[str, PreparedDocument] = OrderedDict()
 
@@ -121,7 +131,10 @@ class OperationRunner:
         except Exception as error:  # e.g. nesting deeper than Python's recursion limit
             return PreparedDocument(None, (GraphQLError(str(error), original_error=error),))
         errors = validate_document(self.graphql_schema, document, self.rules)
-        return PreparedDocument(document, tuple(errors), None if errors else DocumentPlans(document))
+        if errors:
+            return PreparedDocument(document, tuple(errors))
+        costs = operation_costs(self.graphql_schema, document)
+        return PreparedDocument(document, (), DocumentPlans(document), costs)
 
     async def execute(
         self,

@@ -7,6 +7,7 @@ from typing import TypeVar
 import strawberry
 from strawberry import Info
 
+from app.customers.rules import DEFAULT_PAGE_SIZE
 from app.errors import NotFound
 from app.graphql.context import GraphQLContext
 from app.graphql.inputs import CustomerFilterInput
@@ -70,7 +71,7 @@ class Query:
     async def customers(
         self,
         info: Info[GraphQLContext, None],
-        first: int | None = 50,
+        first: int | None = DEFAULT_PAGE_SIZE,
         after: str | None = strawberry.UNSET,
         offset: int | None = strawberry.UNSET,
         filter: CustomerFilterInput | None = strawberry.UNSET,

@@ -11,11 +11,12 @@ from strawberry.scalars import JSON
 
 from app.customers import domain
 from app.customers.pagination import encode_cursor
+from app.customers.rules import DEFAULT_PAGE_SIZE
 from app.graphql.context import GraphQLContext
 from app.graphql.execution import NO_SHORTCUT, shortcut
 
 # The default page of a customer's payment methods (also what a page of customers primes).
-PAYMENT_METHODS_FIRST = 50
+PAYMENT_METHODS_FIRST = DEFAULT_PAGE_SIZE
 
 
 @strawberry.type(description="A tokenised card attached to a customer.")

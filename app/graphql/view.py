@@ -26,17 +26,17 @@ from app.errors import Forbidden, Unauthenticated
 from app.graphql.context import GraphQLContext
 from app.graphql.errors import INTERNAL_CODE, domain_extensions, format_error, is_forbidden
 from app.graphql.ide import graphiql_page, static_routes, wants_html
-from app.graphql.operations import OperationRunner, UnrunnableOperation
-from app.graphql.schema import build_schema
-from app.http.authentication import authenticate_request
-from app.http.body import read_body
-from app.observability.graphql_metrics import (
+from app.graphql.metrics import (
     UNKNOWN,
     operation_label,
     outcome_of,
     outcome_of_refusal,
     record_operation,
 )
+from app.graphql.operations import OperationRunner, UnrunnableOperation
+from app.graphql.schema import build_schema
+from app.http.authentication import authenticate_request
+from app.http.body import read_body
 from app.observability.request_id import current_request_id
 from app.runtime import Services
 

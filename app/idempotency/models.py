@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db.column_types import BigIntKey, UTCDateTime
 
 KEY_MAX_LENGTH = 255
+OUTCOME_MAX_LENGTH = 32
 
 
 class IdempotencyKeyTable(SQLModel, table=True):
@@ -32,8 +33,9 @@ class IdempotencyKeyTable(SQLModel, table=True):
     key: str = Field(sa_column=Column(String(KEY_MAX_LENGTH), nullable=False))
     # Keyed hash of the request (method, path, body; or mutation and arguments), never the request.
     fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
-    # Set in the same transaction as the claim, so a committed row always has them.
-    response_status: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    # Set in the same transaction as the claim, so a committed row always has them. `outcome` is
+    # `succeeded` or a domain error's code (app/idempotency/outcomes.py), never a transport's status.
+    outcome: str | None = Field(default=None, sa_column=Column(String(OUTCOME_MAX_LENGTH), nullable=True))
     response_body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

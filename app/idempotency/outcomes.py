@@ -1,4 +1,9 @@
-"""A service operation's outcome (a domain object, or the DomainError it raised) as JSON and back.
+"""What a keyed write ended with, in words no transport owns.
+
+`outcome_of` names it: `succeeded`, or the stable code of the domain error it raised (`not_found`,
+`invalid_body`, ...); that name is what is stored, and each transport maps it back (REST: to an HTTP
+status). The rest of this module keeps a service operation's result (a domain object, or the
+DomainError) as JSON and back.
 
 GraphQL cannot keep its response for a replay the way REST does: each request selects its own fields
 from a mutation's result. It keeps the result instead, and a replay renders it again through the same
@@ -44,8 +49,28 @@ _ERRORS: dict[str, type[DomainError]] = {
         Forbidden,
     )
 }
+SUCCEEDED = "succeeded"
+# Outcome name -> the error class it stands for (codes are unique among the classes above).
+_ERRORS_BY_OUTCOME: dict[str, type[DomainError]] = {cls.code.value: cls for cls in _ERRORS.values()}
 _DATETIME_FIELDS = frozenset({"created_at", "updated_at", "deleted_at"})
 _DATE_FIELDS = frozenset({"expiration_date", "keep_until"})
+
+
+def outcome_of(error: DomainError | None) -> str:
+    """`succeeded` (no error), else the code of the nearest known class of `error` (InvalidInput's when
+    it has none), the same for every subclass."""
+    if error is None:
+        return SUCCEEDED
+    known = next((cls for cls in type(error).__mro__ if cls in _ERRORS.values()), InvalidInput)
+    return known.code.value
+
+
+def error_class_of(outcome: str) -> type[DomainError] | None:
+    """The domain error class an outcome stands for; None for `succeeded`.
+
+    Raises KeyError for a name `outcome_of` never gives.
+    """
+    return None if outcome == SUCCEEDED else _ERRORS_BY_OUTCOME[outcome]
 
 
 def _plain(value: Any) -> Any:

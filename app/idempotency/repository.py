@@ -21,7 +21,7 @@ class StoredKey:
     """What an earlier request left under a key: its fingerprint and its answer."""
 
     fingerprint: str
-    status: int | None
+    outcome: str | None
     body: str | None
 
 
@@ -54,7 +54,7 @@ async def stored_key(conn: AsyncConnection, *, merchant_id: int, key: str) -> St
     """The row an earlier request left under this key."""
     row = (
         await conn.execute(
-            select(k.fingerprint, k.response_status, k.response_body).where(
+            select(k.fingerprint, k.outcome, k.response_body).where(
                 k.merchant_id == merchant_id, k.key == key
             )
         )
@@ -63,13 +63,13 @@ async def stored_key(conn: AsyncConnection, *, merchant_id: int, key: str) -> St
 
 
 async def store_response(
-    conn: AsyncConnection, *, merchant_id: int, key_id: int, status: int, body: str
+    conn: AsyncConnection, *, merchant_id: int, key_id: int, outcome: str, body: str
 ) -> None:
     """Keep the answer given under a claimed key."""
     await conn.execute(
         update(keys)
         .where(k.id == key_id, k.merchant_id == merchant_id)
-        .values(response_status=status, response_body=body)
+        .values(outcome=outcome, response_body=body)
     )
 
 

@@ -8,12 +8,15 @@ How one keyed write runs (`IdempotencyService.run`), all in ONE database transac
 3. the operation runs inside a savepoint; every service write it makes joins this transaction
    (`Database.unit_of_work`), so the write and the stored answer commit together or not at all: a crash
    can lose neither one without the other;
-4. a domain error (400, 404, ...) is an answer like any other and is kept; an unexpected failure (5xx)
-   rolls everything back, the claim included, so a retry runs again.
+4. a domain error is an answer like any other and is kept; an unexpected failure (an exception that
+   is not a DomainError) rolls everything back, the claim included, so a retry runs again.
+
+What is kept is an outcome (`succeeded`, or the domain error's code: app/idempotency/outcomes.py) and
+a body; each transport turns the outcome into its own answer (REST: an HTTP status).
 
 A key reused with a different request (another fingerprint) is refused with `idempotency_key_reused`.
-The transports decide what "the request" and "the answer" are (REST: method, path and body, and the
-HTTP response; GraphQL: the mutation and its arguments, and the service's result).
+The transports decide what "the request" and the body are (REST: method, path and body, and the
+response body; GraphQL: the mutation and its arguments, and the service's result).
 """
 
 from __future__ import annotations
@@ -27,46 +30,26 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.engines import Database
 from app.errors import DomainError, ErrorCode, FieldError, InvalidInput, RequestInProgress
-from app.idempotency import repository
-from app.idempotency.models import KEY_MAX_LENGTH
+from app.idempotency import outcomes, repository
+from app.idempotency.rules import check_key
 from app.secrets_at_rest import SecretBox
 from app.timestamps import utc_now
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A response as a transport sends it: status and body; `replayed` when it comes from the store."""
+    """How a keyed write ended (see `outcomes.outcome_of`) and the body the transport made of it;
+    `replayed` when it comes from the store."""
 
-    status: int
+    outcome: str
     body: str
     replayed: bool = False
 
 
-Execute = Callable[[], Awaitable[Answer]]
-RenderError = Callable[[DomainError], Answer]
-
-
-def check_key(key: str, field: str) -> str:
-    """An Idempotency-Key is 1-255 printable ASCII characters; anything else is an invalid-request."""
-    if not key:
-        raise InvalidInput.for_field(field, ErrorCode.TOO_SHORT, f"{field} must not be empty")
-    if len(key) > KEY_MAX_LENGTH:
-        raise InvalidInput.for_field(
-            field, ErrorCode.TOO_LONG, f"{field} must be at most {KEY_MAX_LENGTH} characters"
-        )
-    if not all(" " <= char <= "~" for char in key):
-        raise InvalidInput.for_field(
-            field, ErrorCode.INVALID_CHARACTERS, f"{field} must be printable ASCII characters"
-        )
-    return key
-
-
-class _Discard(Exception):
-    """Carries a 5xx answer out of the transaction, which rolls back instead of keeping it."""
-
-    def __init__(self, answer: Answer) -> None:
-        super().__init__(answer.status)
-        self.answer = answer
+# execute() runs the operation and returns the body of its success; render_error(error) the body of a
+# domain error it raised.
+Execute = Callable[[], Awaitable[str]]
+RenderError = Callable[[DomainError], str]
 
 
 class IdempotencyService:
@@ -93,7 +76,7 @@ class IdempotencyService:
         """The answer to a keyed write: `execute()`'s, or the one stored by the first request with `key`.
 
         `field` names the key in errors (the header or the argument); `request` is what must match for
-        a replay; `render_error` turns a domain error of the operation into the answer to keep.
+        a replay; `render_error` turns a domain error of the operation into the body to keep.
         Raises InvalidInput for a malformed or reused key, RequestInProgress when the first request
         still holds the key after the bounded wait.
         """
@@ -101,27 +84,22 @@ class IdempotencyService:
         # Keyed with the server secret: a plain hash of a body holding a card number could be reversed.
         fingerprint = self._secrets.fingerprint(*request)
         now = utc_now()
-        try:
-            async with self._db.unit_of_work() as conn:
-                await repository.delete_expired(conn, merchant_id=merchant_id, now=now)
-                key_id = await self._claim(conn, merchant_id, key, field, fingerprint, now)
-                if key_id is None:
-                    stored = await repository.stored_key(conn, merchant_id=merchant_id, key=key)
-                    return _replay(stored, fingerprint, field)
-                try:
-                    async with conn.begin_nested():
-                        answer = await execute()
-                except DomainError as error:
-                    # Rolled back to the savepoint: the failed operation leaves nothing but its answer.
-                    answer = render_error(error)
-                if answer.status >= 500:
-                    raise _Discard(answer)
-                await repository.store_response(
-                    conn, merchant_id=merchant_id, key_id=key_id, status=answer.status, body=answer.body
-                )
-                return answer
-        except _Discard as discarded:
-            return discarded.answer
+        async with self._db.unit_of_work() as conn:
+            await repository.delete_expired(conn, merchant_id=merchant_id, now=now)
+            key_id = await self._claim(conn, merchant_id, key, field, fingerprint, now)
+            if key_id is None:
+                stored = await repository.stored_key(conn, merchant_id=merchant_id, key=key)
+                return _replay(stored, fingerprint, field)
+            try:
+                async with conn.begin_nested():
+                    answer = Answer(outcome=outcomes.SUCCEEDED, body=await execute())
+            except DomainError as error:
+                # Rolled back to the savepoint: the failed operation leaves nothing but its answer.
+                answer = Answer(outcome=outcomes.outcome_of(error), body=render_error(error))
+            await repository.store_response(
+                conn, merchant_id=merchant_id, key_id=key_id, outcome=answer.outcome, body=answer.body
+            )
+            return answer
 
     async def _claim(
         self, conn: AsyncConnection, merchant_id: int, key: str, field: str, fingerprint: str, now: datetime
@@ -151,7 +129,7 @@ def _in_progress(field: str) -> RequestInProgress:
 
 
 def _replay(stored: repository.StoredKey | None, fingerprint: str, field: str) -> Answer:
-    if stored is None or stored.status is None or stored.body is None:
+    if stored is None or stored.outcome is None or stored.body is None:
         # Only possible when the row expired and vanished between the claim and this read.
         raise _in_progress(field)
     if stored.fingerprint != fingerprint:
@@ -160,4 +138,4 @@ def _replay(stored: repository.StoredKey | None, fingerprint: str, field: str) -
             ErrorCode.IDEMPOTENCY_KEY_REUSED,
             f"{field} was already used for a different request",
         )
-    return Answer(status=stored.status, body=stored.body, replayed=True)
+    return Answer(outcome=stored.outcome, body=stored.body, replayed=True)

@@ -14,7 +14,7 @@ from app.db.engines import Database
 from app.errors import NotFound
 from app.merchants import repository
 from app.merchants.repository import Merchant, MerchantSummary
-from app.merchants.service import _credential as checked_credential
+from app.merchants.rules import clean_credential
 from app.timestamps import utc_now
 
 
@@ -48,7 +48,7 @@ class MerchantAdmin:
         because it may have leaked, and tokens obtained with it would outlive the rotation otherwise.
         Returns the merchant with its new key, and how many tokens were revoked.
         """
-        key = checked_credential("merchant_key", merchant_key, new_merchant_key)
+        key = clean_credential("merchant_key", merchant_key, new_merchant_key)
         async with self._db.writer() as conn:
             found = await repository.rotate_merchant_key(
                 conn, authenticity_token=authenticity_token, stored_key=self._seal(key)

@@ -159,7 +159,7 @@ async def delete_tokens_of_merchant(conn: AsyncConnection, merchant_id: int) -> 
     return result.rowcount or 0
 
 
-# --- merchant keys at rest (issue 6): the service encrypts, these only store -------------------------
+# --- merchant keys at rest: the service encrypts, these only store ----------------------------------
 
 
 async def stored_merchant_keys(conn: AsyncConnection) -> list[tuple[int, str]]:

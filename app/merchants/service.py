@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -24,14 +23,19 @@ from app.auth import (
     unauthenticated,
 )
 from app.db.engines import Database
-from app.errors import Conflict, ErrorCode, FieldError, InvalidInput
+from app.errors import Conflict, ErrorCode, FieldError
 from app.merchants import repository
 from app.merchants.cache import TTLCache
 from app.merchants.repository import Merchant, StoredToken
+from app.merchants.rules import (
+    check_grant_type,
+    clean_credential,
+    clean_merchant_name,
+    clean_scopes,
+    could_be_credential,
+)
 from app.secrets_at_rest import SecretBox, UndecryptableSecret, report_unreadable
 from app.timestamps import utc_now
-
-CLIENT_CREDENTIALS = "client_credentials"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,45 +45,6 @@ class IssuedToken:
     access_token: str
     expires_in: int
     scopes: frozenset[Scope]
-
-
-def _credential(name: str, value: str | None, generate: Any) -> str:
-    if value is None:
-        return str(generate())
-    if not value or len(value) > 200 or any(char.isspace() for char in value):
-        raise InvalidInput.for_field(
-            name, ErrorCode.INVALID_FORMAT, f"{name} must be 1-200 characters, no spaces"
-        )
-    return value
-
-
-def _parse_scopes(value: Any) -> frozenset[Scope]:
-    if value is None:
-        return ALL_SCOPES
-    if isinstance(value, str):
-        value = value.split()
-    if not isinstance(value, list) or not value or not all(isinstance(item, str) for item in value):
-        raise InvalidInput.for_field(
-            "scopes", ErrorCode.INVALID_SCOPE, "scopes must be a non-empty list of scopes"
-        )
-    known = {scope.value for scope in Scope}
-    unknown = [item for item in value if item not in known]
-    if unknown:
-        raise InvalidInput.for_field(
-            "scopes", ErrorCode.INVALID_SCOPE, f"unknown scopes: {', '.join(unknown)}"
-        )
-    return frozenset(Scope(item) for item in value)
-
-
-def _could_be_stored(text: str) -> bool:
-    """False for text no credential can hold: too long, NUL, or lone surrogates (found by fuzzing)."""
-    if len(text) > 200 or "\x00" in text:
-        return False
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 class MerchantService:
@@ -105,10 +70,9 @@ class MerchantService:
         self, *, name: str, authenticity_token: str | None = None, merchant_key: str | None = None
     ) -> Merchant:
         """Create a merchant with generated credentials, or with the ones its clients already use."""
-        if not name or len(name) > 200:
-            raise InvalidInput.for_field("name", ErrorCode.TOO_LONG, "name must be 1-200 characters")
-        token = _credential("authenticity_token", authenticity_token, new_authenticity_token)
-        key = _credential("merchant_key", merchant_key, new_merchant_key)
+        name = clean_merchant_name(name)
+        token = clean_credential("authenticity_token", authenticity_token, new_authenticity_token)
+        key = clean_credential("merchant_key", merchant_key, new_merchant_key)
         async with self._db.writer() as conn:
             try:
                 stored = await repository.insert_merchant(
@@ -127,7 +91,7 @@ class MerchantService:
 
     async def merchant_by_authenticity_token(self, authenticity_token: str) -> Merchant | None:
         """Look a merchant up by its public id; its key comes back decrypted."""
-        if not _could_be_stored(authenticity_token):
+        if not could_be_credential(authenticity_token):
             return None  # no merchant has it, and the database would refuse it as a parameter
         stored = await repository.merchant_by_authenticity_token(self._db.prepared, authenticity_token)
         if stored is None:
@@ -137,8 +101,8 @@ class MerchantService:
         return replace(stored, merchant_key=self._secrets.open(stored.merchant_key))
 
     async def _reseal(self, merchant_id: int, stored_key: str) -> bool:
-        """Re-encrypt one stored key with the current server key (a plaintext row from before issue 6, or
-        a key sealed with a rotated-out server key)."""
+        """Re-encrypt one stored key with the current server key (a plaintext row from before keys were
+        encrypted at rest, or a key sealed with a rotated-out server key)."""
         sealed = self._secrets.seal(self._secrets.open(stored_key))
         async with self._db.writer() as conn:
             return await repository.replace_stored_merchant_key(
@@ -185,16 +149,24 @@ class MerchantService:
         self._token_cache.clear()
         self._merchant_cache.clear()
 
-    async def issue_token(self, body: Mapping[str, Any], *, ttl_seconds: int | None = None) -> IssuedToken:
-        """`POST /v2/oauth`: trade client credentials for a scoped, expiring Bearer token."""
-        if body.get("grant_type") != CLIENT_CREDENTIALS:
-            raise InvalidInput.for_field(
-                "grant_type", ErrorCode.UNSUPPORTED_GRANT_TYPE, "grant_type must be client_credentials"
-            )
-        client_id, client_secret = body.get("client_id"), body.get("client_secret")
-        if not isinstance(client_id, str) or not isinstance(client_secret, str) or not client_id:
+    async def issue_token(
+        self,
+        *,
+        grant_type: str | None,
+        client_id: str | None,
+        client_secret: str | None,
+        scopes: Any = None,
+        ttl_seconds: int | None = None,
+    ) -> IssuedToken:
+        """Trade client credentials for a scoped, expiring Bearer token.
+
+        `scopes`: None for every scope, else scope names (see `clean_scopes`); `ttl_seconds` overrides
+        the configured lifetime (the demo's long-lived token).
+        """
+        check_grant_type(grant_type)
+        if not client_id or client_secret is None:
             raise unauthenticated("client_id and client_secret are required")
-        scopes = _parse_scopes(body.get("scopes"))
+        granted = clean_scopes(scopes)
         merchant = await self.merchant_by_authenticity_token(client_id)
         if merchant is None or not hmac.compare_digest(
             merchant.merchant_key.encode(), client_secret.encode()
@@ -208,11 +180,11 @@ class MerchantService:
                 conn,
                 merchant_id=merchant.id,
                 token_hash=hash_token(token),
-                scopes=" ".join(sorted(scopes)),
+                scopes=" ".join(sorted(granted)),
                 now=now,
                 expires_at=now + timedelta(seconds=ttl),
             )
-        return IssuedToken(access_token=token, expires_in=ttl, scopes=scopes)
+        return IssuedToken(access_token=token, expires_in=ttl, scopes=granted)
 
     async def authenticate(self, authorization: str | None, *, fullpath: str, body: bytes) -> Principal:
         """The caller behind an Authorization header; Unauthenticated when anything is off."""

@@ -70,7 +70,7 @@ def dispatcher(operations: Mapping[str, Operation]) -> Callable[[Request], Await
         principal = await authenticate_request(request, services.merchants, body)
         principal.require(*operation.scopes)
         if request.method in WRITE_METHODS:
-            # A signed write is accepted once; an Idempotency-Key makes a retried write replay (issue 6).
+            # A signed write is accepted once; an Idempotency-Key makes a retried write replay.
             await services.replays.accept_once(
                 merchant_id=principal.merchant_id, authorization=request.headers.get("authorization")
             )
@@ -83,9 +83,22 @@ def dispatcher(operations: Mapping[str, Operation]) -> Callable[[Request], Await
 # --- access token -----------------------------------------------------------------------------------
 
 
+def _text_or_none(data: Mapping[str, Any], key: str) -> str | None:
+    """A string member of a JSON body; anything else counts as absent."""
+    value = data.get(key)
+    return value if isinstance(value, str) else None
+
+
 async def issue_token(request: Request, services: Services, merchant_id: int, body: bytes) -> Response:
-    """`POST /v2/oauth`: client credentials in the body, no Authorization header."""
-    return wire.token_response(await services.merchants.issue_token(decode_object(body)))
+    """`POST /v2/oauth`: client credentials in the JSON body, no Authorization header."""
+    data = decode_object(body)
+    issued = await services.merchants.issue_token(
+        grant_type=_text_or_none(data, "grant_type"),
+        client_id=_text_or_none(data, "client_id"),
+        client_secret=_text_or_none(data, "client_secret"),
+        scopes=data.get("scopes"),
+    )
+    return wire.token_response(issued)
 
 
 # --- customers --------------------------------------------------------------------------------------

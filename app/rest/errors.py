@@ -51,7 +51,12 @@ _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 def status_for(error: DomainError) -> int:
     """The HTTP status of a domain error: the nearest mapped class in its MRO (400 if none is)."""
-    for cls in type(error).__mro__:
+    return status_for_class(type(error))
+
+
+def status_for_class(error_class: type[DomainError]) -> int:
+    """The HTTP status of a class of domain errors (see `status_for`)."""
+    for cls in error_class.__mro__:
         status = STATUS_BY_ERROR.get(cls)
         if status is not None:
             return status

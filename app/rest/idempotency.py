@@ -1,8 +1,8 @@
 """The REST side of idempotency keys: the `Idempotency-Key` header on writes (POST and DELETE).
 
 The mechanism lives in `app.idempotency.service`; here only what REST calls "the request" (method, path,
-query and raw body) and "the answer" (status and JSON body). A replayed answer carries
-`Idempotent-Replayed: true`.
+query and raw body), the JSON body it keeps, and the HTTP status of a kept outcome (200 for a success,
+the domain error's status otherwise). A replayed answer carries `Idempotent-Replayed: true`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.errors import DomainError
-from app.idempotency.service import Answer
-from app.rest.errors import domain_error_response
+from app.idempotency import outcomes
+from app.rest.errors import domain_error_response, status_for_class
 from app.runtime import Services
 
 HEADER = "Idempotency-Key"
@@ -23,12 +23,18 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 Handler = Callable[[Request, Services, int, bytes], Awaitable[Response]]
 
 
-def _answer(response: Response) -> Answer:
-    return Answer(status=response.status_code, body=bytes(response.body).decode())
+def _body(response: Response) -> str:
+    return bytes(response.body).decode()
 
 
-def _render_error(error: DomainError) -> Answer:
-    return _answer(domain_error_response(error))
+def _render_error(error: DomainError) -> str:
+    return _body(domain_error_response(error))
+
+
+def status_of(outcome: str) -> int:
+    """The HTTP status that answers a kept outcome."""
+    error_class = outcomes.error_class_of(outcome)
+    return 200 if error_class is None else status_for_class(error_class)
 
 
 async def keyed_write(
@@ -39,8 +45,8 @@ async def keyed_write(
     if key is None:
         return await handler(request, services, merchant_id, body)
 
-    async def execute() -> Answer:
-        return _answer(await handler(request, services, merchant_id, body))
+    async def execute() -> str:
+        return _body(await handler(request, services, merchant_id, body))
 
     answer = await services.idempotency.run(
         merchant_id=merchant_id,
@@ -57,4 +63,5 @@ async def keyed_write(
         render_error=_render_error,
     )
     headers = {REPLAYED_HEADER: "true"} if answer.replayed else None
-    return Response(answer.body, status_code=answer.status, media_type="application/json", headers=headers)
+    status = status_of(answer.outcome)
+    return Response(answer.body, status_code=status, media_type="application/json", headers=headers)

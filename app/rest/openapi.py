@@ -16,7 +16,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.customers.rules import MAX_OFFSET, MAX_PAGE_SIZE
+from app.customers.rules import DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE
 from app.idempotency.models import KEY_MAX_LENGTH
 from app.rest.openapi_schemas import SCHEMAS, ref
 
@@ -55,7 +55,9 @@ class Parameter:
 
 
 LIMIT = Parameter(
-    "limit", "query", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 50}
+    "limit",
+    "query",
+    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
 )
 OFFSET = Parameter("offset", "query", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0})
 UUID = Parameter("uuid", "path", {"type": "string"}, "The customer's uuid.")

@@ -11,6 +11,7 @@ from sqlalchemy import make_url
 from app.cli import seed as seeding
 from app.cli.seed import seed_customers
 from app.customers.pagination import encode_cursor
+from app.db import sqlite_pragmas
 from app.merchants.repository import Merchant
 from app.runtime import Services
 
@@ -67,7 +68,7 @@ async def test_seeding_leaves_sqlite_checkpointed_with_its_default_threshold(
     assert report.customers == await services.customers.count(merchant_id=merchant.id) == 100
     async with services.database.writer() as conn:
         threshold = (await conn.exec_driver_sql("PRAGMA wal_autocheckpoint")).scalar_one()
-    assert threshold == seeding.SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES
+    assert threshold == sqlite_pragmas.DEFAULT_AUTOCHECKPOINT_PAGES
     database_file = Path(make_url(services.database.url).database or "")
     wal = database_file.with_name(database_file.name + "-wal")
     assert wal.stat().st_size == 0  # truncated: every seeded page is in the database file

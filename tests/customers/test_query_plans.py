@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.sql import Select
 
-from app.customers import reads
+from app.customers import statements
 from app.db.raw_reads import PreparedQuery
 
 
@@ -36,14 +36,14 @@ async def test_deep_keyset_page_is_an_index_range(database_url: str) -> None:
         "limit": 51,
         "offset": 0,
     }
-    plan = await sqlite_plan(database_url, reads._live_page_statement((), True), values)
+    plan = await sqlite_plan(database_url, statements.live_page((), True), values)
     assert "ix_customers_merchant_created_live(merchant_id=?ANDcreated_at<?)" in plan
 
 
 async def test_payment_methods_of_a_page_start_from_the_listed_customers(database_url: str) -> None:
     values: dict[str, Any] = {f"id{index}": index for index in range(50)}
     values.update(merchant_id=1, offset=0, upto=50)
-    plan = await sqlite_plan(database_url, reads._payment_methods_batch_statement(50), values)
+    plan = await sqlite_plan(database_url, statements.payment_methods_batch(50), values)
     assert "ix_payment_methods_customer_created(customer_id=?)" in plan
     assert "ix_payment_methods_merchant_created" not in plan
     assert "SCANcustomers" not in plan and "ix_customers_merchant" not in plan
@@ -51,6 +51,6 @@ async def test_payment_methods_of_a_page_start_from_the_listed_customers(databas
 
 async def test_one_customers_payment_methods_use_the_customer_index(database_url: str) -> None:
     values = {"merchant_id": 1, "customer_id": 5, "limit": 50, "offset": 0}
-    plan = await sqlite_plan(database_url, reads._CUSTOMER_PAYMENT_METHODS, values)
+    plan = await sqlite_plan(database_url, statements.CUSTOMER_PAYMENT_METHODS, values)
     assert "ix_payment_methods_customer_created(customer_id=?)" in plan
     assert "ix_payment_methods_merchant_created" not in plan

@@ -22,12 +22,10 @@ from app.settings import Settings
 async def issue_token(services: Services, merchant: Merchant, scopes: frozenset[Scope] = ALL_SCOPES) -> str:
     """A Bearer token for the merchant with the given scopes."""
     issued = await services.merchants.issue_token(
-        {
-            "grant_type": "client_credentials",
-            "client_id": merchant.authenticity_token,
-            "client_secret": merchant.merchant_key,
-            "scopes": sorted(scopes),
-        }
+        grant_type="client_credentials",
+        client_id=merchant.authenticity_token,
+        client_secret=merchant.merchant_key,
+        scopes=sorted(scopes),
     )
     return issued.access_token
 

@@ -42,11 +42,9 @@ async def test_missing_or_bad_credentials_answer_401(gql: GraphQLClient, authori
 
 async def test_expired_token_answers_401(gql: GraphQLClient, services: Services, merchant: Merchant) -> None:
     issued = await services.merchants.issue_token(
-        {
-            "grant_type": "client_credentials",
-            "client_id": merchant.authenticity_token,
-            "client_secret": merchant.merchant_key,
-        },
+        grant_type="client_credentials",
+        client_id=merchant.authenticity_token,
+        client_secret=merchant.merchant_key,
         ttl_seconds=-1,
     )
 

@@ -9,7 +9,8 @@ from dataclasses import replace
 
 import pytest
 
-from app.errors import DomainError, InvalidInput, RequestInProgress
+from app.errors import CustomerDeleted, DomainError, InvalidInput, RequestInProgress
+from app.idempotency import outcomes, repository
 from app.idempotency.service import Answer
 from app.merchants.repository import Merchant
 from app.rest.errors import status_for
@@ -26,15 +27,15 @@ async def second_worker(settings: Settings) -> AsyncIterator[Services]:
     await built.close()
 
 
-def _render(error: DomainError) -> Answer:
-    return Answer(status=400, body=error.message)
+def _render(error: DomainError) -> str:
+    return error.message
 
 
 async def _keyed_create(services: Services, merchant: Merchant, key: str, *, hold: float = 0.0) -> Answer:
-    async def execute() -> Answer:
+    async def execute() -> str:
         created = await services.customers.create(merchant_id=merchant.id, data={"name": "Racer"})
         await asyncio.sleep(hold)  # still inside the transaction: the key stays taken meanwhile
-        return Answer(status=200, body=created.uuid)
+        return created.uuid
 
     return await services.idempotency.run(
         merchant_id=merchant.id,
@@ -60,7 +61,7 @@ async def test_two_workers_racing_one_key_write_once(
 
 
 async def test_the_write_and_its_answer_commit_together(services: Services, merchant: Merchant) -> None:
-    async def write_then_fail() -> Answer:
+    async def write_then_fail() -> str:
         await services.customers.create(merchant_id=merchant.id, data={"name": "Half"})
         raise RuntimeError("crash after the write, before the answer was kept")
 
@@ -83,7 +84,7 @@ async def test_the_write_and_its_answer_commit_together(services: Services, merc
 async def test_a_domain_error_rolls_back_its_writes_but_keeps_its_answer(
     services: Services, merchant: Merchant
 ) -> None:
-    async def write_then_refuse() -> Answer:
+    async def write_then_refuse() -> str:
         await services.customers.create(merchant_id=merchant.id, data={"name": "Half"})
         raise InvalidInput("refused after a write")
 
@@ -91,21 +92,40 @@ async def test_a_domain_error_rolls_back_its_writes_but_keeps_its_answer(
     first = await services.idempotency.run(**kwargs, execute=write_then_refuse, render_error=_render)
     again = await services.idempotency.run(**kwargs, execute=write_then_refuse, render_error=_render)
 
-    assert first == Answer(400, "refused after a write") and again.replayed
+    assert first == Answer("invalid_body", "refused after a write")
+    assert again == Answer("invalid_body", "refused after a write", replayed=True)
     assert await services.customers.count(merchant_id=merchant.id) == 0
 
 
-async def test_a_5xx_answer_is_returned_but_not_kept(services: Services, merchant: Merchant) -> None:
-    answers = iter([Answer(503, "busy"), Answer(200, "ok")])
+async def test_an_unexpected_failure_is_not_kept(services: Services, merchant: Merchant) -> None:
+    attempts = iter([RuntimeError("busy"), "ok"])
 
-    async def execute() -> Answer:
-        return next(answers)
+    async def execute() -> str:
+        attempt = next(attempts)
+        if isinstance(attempt, Exception):
+            raise attempt
+        return attempt
 
-    kwargs = dict(merchant_id=merchant.id, key="5xx", field="Idempotency-Key", request=(b"x",))
-    first = await services.idempotency.run(**kwargs, execute=execute, render_error=_render)
+    kwargs = dict(merchant_id=merchant.id, key="unexpected", field="Idempotency-Key", request=(b"x",))
+    with pytest.raises(RuntimeError):
+        await services.idempotency.run(**kwargs, execute=execute, render_error=_render)
     second = await services.idempotency.run(**kwargs, execute=execute, render_error=_render)
 
-    assert (first.status, second.status, second.replayed) == (503, 200, False)
+    assert second == Answer("succeeded", "ok")
+
+
+async def test_outcomes_name_no_transport_status(services: Services, merchant: Merchant) -> None:
+    async def refuse() -> str:
+        raise CustomerDeleted("gone")
+
+    kwargs = dict(merchant_id=merchant.id, key="outcome", field="Idempotency-Key", request=(b"x",))
+    answer = await services.idempotency.run(**kwargs, execute=refuse, render_error=_render)
+    async with services.database.reader() as conn:
+        stored = await repository.stored_key(conn, merchant_id=merchant.id, key="outcome")
+
+    assert answer.outcome == "customer_deleted"
+    assert stored is not None and stored.outcome == "customer_deleted"
+    assert outcomes.error_class_of(answer.outcome) is CustomerDeleted
 
 
 async def test_a_key_held_longer_than_the_wait_is_answered_in_progress(

@@ -48,7 +48,7 @@ async def test_explicit_credentials_are_kept_and_unique(services: Services) -> N
 async def test_token_grants_its_scopes_and_is_stored_only_hashed(
     services: Services, merchant: Merchant
 ) -> None:
-    issued = await services.merchants.issue_token(oauth(merchant, scopes=["customers"]))
+    issued = await services.merchants.issue_token(**oauth(merchant, scopes=["customers"]))
     principal = await services.merchants.authenticate(
         f"Bearer {issued.access_token}", fullpath="/x", body=b""
     )
@@ -64,23 +64,23 @@ async def test_token_grants_its_scopes_and_is_stored_only_hashed(
 async def test_scopes_default_to_all_and_unknown_ones_are_invalid(
     services: Services, merchant: Merchant
 ) -> None:
-    assert (await services.merchants.issue_token(oauth(merchant))).scopes == ALL_SCOPES
+    assert (await services.merchants.issue_token(**oauth(merchant))).scopes == ALL_SCOPES
     with pytest.raises(InvalidInput) as caught:
-        await services.merchants.issue_token(oauth(merchant, scopes=["customers", "admin"]))
+        await services.merchants.issue_token(**oauth(merchant, scopes=["customers", "admin"]))
     assert caught.value.field_errors[0].code.value == "invalid_scope"
 
 
 async def test_wrong_secret_or_grant_type_is_refused(services: Services, merchant: Merchant) -> None:
     with pytest.raises(Unauthenticated):
-        await services.merchants.issue_token(oauth(merchant, client_secret="wrong"))
+        await services.merchants.issue_token(**oauth(merchant, client_secret="wrong"))
     with pytest.raises(Unauthenticated):
-        await services.merchants.issue_token(oauth(merchant, client_id="unknown"))
+        await services.merchants.issue_token(**oauth(merchant, client_id="unknown"))
     with pytest.raises(InvalidInput):
-        await services.merchants.issue_token(oauth(merchant, grant_type="password"))
+        await services.merchants.issue_token(**oauth(merchant, grant_type="password"))
 
 
 async def test_expired_token_is_refused(services: Services, merchant: Merchant) -> None:
-    issued = await services.merchants.issue_token(oauth(merchant))
+    issued = await services.merchants.issue_token(**oauth(merchant))
     table = AccessTokenTable.__table__
     async with services.database.writer() as conn:
         await conn.execute(

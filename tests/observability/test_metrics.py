@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from app.client.auth import SignedAuth
+from app.graphql.metrics import MAX_OPERATION_NAMES, operation_label
 from app.main import create_app
 from app.merchants.repository import Merchant
-from app.observability.graphql_metrics import MAX_OPERATION_NAMES, operation_label
 from app.settings import Settings
 from tests.graphql.conftest import GraphQLClient
 from tests.observability.helpers import sample_value, scrape

@@ -146,7 +146,7 @@ async def test_an_expired_token_is_401(
     app_client: httpx.AsyncClient, merchant: Merchant, services: Services
 ) -> None:
     issued = await services.merchants.issue_token(
-        token_request_body(merchant.authenticity_token, merchant.merchant_key), ttl_seconds=-1
+        **token_request_body(merchant.authenticity_token, merchant.merchant_key), ttl_seconds=-1
     )
     response = await app_client.get("/v2/customers", auth=BearerAuth(issued.access_token))
     assert_unauthorized(response)

@@ -7,6 +7,8 @@ Union error members of mutations (ValidationError, ...) are data, so such a muta
 
 Operation names come from the client, so they are checked (a GraphQL name of at most 64 characters)
 and capped per process: past MAX_OPERATION_NAMES distinct names, new ones are counted as `other`.
+This module is GraphQL's: it reads documents and GraphQL errors, and only counts into the metric
+`app.observability.metrics` defines (observability depends on no transport).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from graphql.language import Lexer, Source, TokenKind
 from prometheus_client import Counter
 
 from app.errors import DomainError, Forbidden, Unauthenticated
-from app.graphql.errors import INTERNAL_CODE
+from app.graphql.errors import INTERNAL_CODE, is_unexpected
 from app.observability.metrics import GRAPHQL_OPERATIONS
 
 ANONYMOUS = "anonymous"
@@ -97,7 +99,7 @@ def outcome_of(errors: Sequence[GraphQLError] | None, *, executed: bool) -> str:
     outcome = "invalid"
     for error in errors:
         original = error.original_error
-        if (error.extensions or {}).get("code") == INTERNAL_CODE:
+        if is_unexpected(error) or (error.extensions or {}).get("code") == INTERNAL_CODE:
             return "internal"  # the worst outcome wins
         if isinstance(original, Forbidden):
             outcome = "forbidden"
