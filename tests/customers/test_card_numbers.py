@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.customers.payment_method_rules import contains_card_number, luhn_valid
+from app.customers.card_numbers import contains_card_number, luhn_valid
 
 
 @pytest.mark.parametrize(
