@@ -14,10 +14,15 @@ number is found inside longer grouped text (`ref 2024 4111 1111 1111 1111`, `411
 A group of more than 19 digits with nothing between them is some other number (an account or order
 reference), not a card number: reading windows of it would refuse most long references (a random
 12-19 digit window passes the checksum one time in ten).
+
+UUIDs are read as letters, not digits: they are the most common id format (merchant_customer_id,
+metadata values), and their dash-separated groups are all-digit often enough that about one UUID in a
+thousand would otherwise hold a "card number".
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 
@@ -26,6 +31,7 @@ PAN_MIN_DIGITS, PAN_MAX_DIGITS = 12, 19
 # Separator characters beyond the Unicode categories below (whitespace, dashes, format characters).
 _SEPARATORS = frozenset("./\\_\u00b7\u2022\u2024\u2027\uff0e\uff0f\uff3c\uff3f")
 _SEPARATOR_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Pd", "Cf"})
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def luhn_valid(digits: str) -> bool:
@@ -86,4 +92,6 @@ def contains_card_number(text: str) -> bool:
     # Most texts have too few digits to hold one: counting them is far cheaper than reading runs.
     if sum(map(str.isdecimal, text)) < PAN_MIN_DIGITS:
         return False
+    if "-" in text:
+        text = _UUID.sub("u", text)
     return any(luhn_valid(candidate) for groups in _runs(text) for candidate in _candidates(groups))

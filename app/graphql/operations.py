@@ -33,6 +33,7 @@ from strawberry.utils.operation import get_operation_type
 from app.graphql.errors import is_unexpected
 from app.graphql.execution import DocumentPlans, FastFieldsExecutionContext
 from app.graphql.limits import alias_limit_rule, depth_limit_rule
+from app.graphql.text_rule import AcceptableTextRule
 from app.settings import Settings
 
 logger = logging.getLogger("app.graphql")
@@ -98,6 +99,7 @@ class OperationRunner:
             depth_limit_rule(settings.graphql_max_depth),
             MaxIntrospectionDepthRule,
             alias_limit_rule(settings.graphql_max_aliases),
+            AcceptableTextRule,
         )
         self._prepared: OrderedDict[str, PreparedDocument] = OrderedDict()
 
