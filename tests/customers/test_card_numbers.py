@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.customers.card_numbers import contains_card_number, luhn_valid
 from app.customers.payment_method_rules import clean_new_payment_method
 from app.customers.rules import NullMeans, clean_changes, clean_new_customer
 from app.errors import InvalidInput
+from app.migrations import migrate_sync
 from tests.card_forms import EVERY_FIELD_REFUSED, WRITTEN_FORMS, every_field_holding, in_digits
+from tests.storage_dump import card_numbers_stored
 
 
 @pytest.mark.parametrize("form", WRITTEN_FORMS.values(), ids=WRITTEN_FORMS.keys())
@@ -81,6 +87,7 @@ def test_luhn() -> None:
 
 # --- every field refuses them ------------------------------------------------------------------------
 
+
 def refusals(call: Callable[[], object]) -> list[tuple[str, str]]:
     with pytest.raises(InvalidInput) as caught:
         call()
@@ -107,3 +114,27 @@ def test_refusals_never_quote_the_card_number() -> None:
         clean_new_customer(every_field_holding("4111111111111111"))
     assert "4111" not in str(caught.value)
     assert all("4111" not in error.message for error in caught.value.field_errors)
+
+
+async def _store_a_card_number_in_metadata(url: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO customers (uuid, merchant_id, metadata, created_at, updated_at, description) "
+                "VALUES ('u', 1, :metadata, '2026-01-01', '2026-01-01', 'clean')"
+            ),
+            {"metadata": '{"note": "4111 1111 1111 1111"}'},
+        )
+    await engine.dispose()
+
+
+def test_the_storage_scan_run_after_the_suite_finds_a_stored_card_number(tmp_path: Path) -> None:
+    # The suite's own databases must stay clean, so this one is a throw-away SQLite file.
+    url = f"sqlite+aiosqlite:///{tmp_path / 'scan.db'}"
+    migrate_sync(url)
+    assert asyncio.run(card_numbers_stored(url)) == []
+
+    asyncio.run(_store_a_card_number_in_metadata(url))
+
+    assert asyncio.run(card_numbers_stored(url)) == ["customers.metadata"]
