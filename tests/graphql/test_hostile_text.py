@@ -124,3 +124,18 @@ async def test_a_nul_name_filter_matches_nothing_rather_than_everything(
 
     assert_refused(refused, "variables.f.nameContains")
     assert matching["customers"]["totalCount"] == 1
+
+
+async def test_both_transports_refuse_hostile_text_in_a_write_with_the_same_code(gql: GraphQLClient) -> None:
+    # REST names the body field; GraphQL refuses the variables before any resolver runs, naming the path.
+    assert gql.authorization is not None
+    headers = {"authorization": gql.authorization}
+    rest = await gql.http.post("/v2/customers", content=b'{"phone": "x\\u0000y"}', headers=headers)
+    graphql = await gql.post(
+        "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { __typename } }",
+        {"input": {"phone": "x\x00y"}},
+    )
+
+    assert rest.status_code == 400
+    assert [(e["field"], e["code"]) for e in rest.json()["errors"]] == [("phone", "invalid_characters")]
+    assert_refused(graphql, "variables.input.phone")
