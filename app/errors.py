@@ -75,6 +75,28 @@ class InvalidInput(DomainError):
         return cls(message, [FieldError(field, code, message)])
 
 
+class UnacceptableText(InvalidInput):
+    """A text the client sent holds characters no field may hold (NUL, a lone surrogate), wherever it was.
+
+    `field` names where: a body field, a path or query parameter, a GraphQL variable or argument. The
+    message never quotes the text itself (it could not even be encoded as UTF-8).
+    """
+
+    code = ErrorCode.INVALID_CHARACTERS
+
+    @classmethod
+    def at(cls, where: str) -> UnacceptableText:
+        """The error for an unacceptable text found at `where`."""
+        error = characters_not_allowed(where)
+        return cls(error.message, [error])
+
+
+def characters_not_allowed(where: str) -> FieldError:
+    """The field error for a text holding NUL or a lone surrogate at `where`."""
+    message = f"{where} contains characters that are not allowed (NUL or a lone surrogate)"
+    return FieldError(where, ErrorCode.INVALID_CHARACTERS, message)
+
+
 class NotFound(DomainError):
     """The resource does not exist for this merchant (foreign and absent look the same)."""
 

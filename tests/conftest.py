@@ -24,6 +24,7 @@ from app.merchants.repository import Merchant
 from app.migrations import migrate_sync
 from app.runtime import Services
 from app.settings import Secret, Settings, normalise_database_url
+from tests.storage_dump import card_numbers_stored
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 BACKENDS = ["sqlite", "postgresql"]
@@ -59,8 +60,15 @@ def _postgres_database(tmp_name: str) -> Iterator[str]:
     try:
         migrate_sync(url)
         yield url
+        assert_no_card_number_stored(url)
     finally:
         asyncio.run(_postgres_admin(admin_url, f'DROP DATABASE IF EXISTS "{tmp_name}" WITH (FORCE)'))
+
+
+def assert_no_card_number_stored(url: str) -> None:
+    """Once the session is done with a database: whatever the tests sent, no full card number was kept."""
+    stored = asyncio.run(card_numbers_stored(url))
+    assert not stored, f"full card numbers stored in {sorted(set(stored))}"
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -71,6 +79,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         url = f"sqlite+aiosqlite:///{path}"
         migrate_sync(url)
         yield url
+        assert_no_card_number_stored(url)
     else:
         yield from _postgres_database(f"gateway_test_{os.getpid()}_{uuid.uuid4().hex[:8]}")
 

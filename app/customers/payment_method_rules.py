@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.errors import ErrorCode, FieldError, InvalidInput
+from app.client_text import is_acceptable
+from app.customers.card_numbers import contains_card_number
+from app.errors import ErrorCode, FieldError, InvalidInput, characters_not_allowed
 
 TOKEN_MAX_LENGTH = 200
-_MASKED_PAN = re.compile(r"^[0-9]{6}\*{2,9}[0-9]{4}$")
-_DIGIT_RUN = re.compile(r"[0-9]{12,19}")
-# Digits in groups separated by single spaces or dashes, as card numbers are written: 4111 1111 1111 1111.
-_GROUPED_DIGITS = re.compile(r"[0-9]+(?:[ -][0-9]+)*")
-_GROUP_SEPARATOR = re.compile(r"[ -]")
-PAN_MIN_DIGITS, PAN_MAX_DIGITS = 12, 19
-_MONTH_YEAR = re.compile(r"^(0[1-9]|1[0-2])/([0-9]{2}|[0-9]{4})$")
-_YEAR_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])(-[0-9]{2})?$")
+# Matched whole (`fullmatch`): with `match`, `$` would also accept a trailing newline.
+_MASKED_PAN = re.compile(r"[0-9]{6}\*{2,9}[0-9]{4}")
+_MONTH_YEAR = re.compile(r"(0[1-9]|1[0-2])/([0-9]{2}|[0-9]{4})")
+_YEAR_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])(-[0-9]{2})?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,51 +30,14 @@ class NewPaymentMethod:
     keep_until: date | None
 
 
-def luhn_valid(digits: str) -> bool:
-    """The Luhn checksum every real card number passes."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        number = int(char)
-        if index % 2 == 1:
-            number *= 2
-            if number > 9:
-                number -= 9
-        total += number
-    return total % 10 == 0
-
-
-def _card_number_candidates(text: str) -> Iterator[str]:
-    """Every 12-19 digit sequence that could be a card number: consecutive digit groups of each grouped
-    run (`4111 1111 1111 1111`, `4111-1111-...`, embedded in more groups or not), and runs of plain digits."""
-    for run in _GROUPED_DIGITS.finditer(text):
-        groups = _GROUP_SEPARATOR.split(run.group())
-        for start in range(len(groups)):
-            digits = ""
-            for group in groups[start:]:
-                digits += group
-                if len(digits) > PAN_MAX_DIGITS:
-                    break
-                if len(digits) >= PAN_MIN_DIGITS:
-                    yield digits
-        for group in groups:
-            if len(group) > PAN_MAX_DIGITS:
-                yield from (match.group() for match in _DIGIT_RUN.finditer(group))
-
-
-def contains_card_number(text: str) -> bool:
-    """True when the text holds a Luhn-valid run of 12-19 digits (plain or grouped by single spaces or
-    dashes): a full card number we must not keep."""
-    return any(luhn_valid(candidate) for candidate in _card_number_candidates(text))
-
-
 def last_day_of_expiry_month(text: str) -> date | None:
     """`12/34`, `12/2034`, `2034-12` or `2034-12-xx` -> 2034-12-31; None when unreadable."""
-    match = _MONTH_YEAR.match(text)
+    match = _MONTH_YEAR.fullmatch(text)
     if match:
         month, year = int(match.group(1)), int(match.group(2))
         year = year + 2000 if year < 100 else year
     else:
-        match = _YEAR_MONTH.match(text)
+        match = _YEAR_MONTH.fullmatch(text)
         if not match:
             return None
         year, month = int(match.group(1)), int(match.group(2))
@@ -91,8 +52,11 @@ def _string(data: Mapping[str, Any], name: str, errors: list[FieldError], requir
         if required:
             errors.append(FieldError(name, ErrorCode.REQUIRED, f"{name} is required"))
         return None
-    if not isinstance(value, str) or value == "" or "\x00" in value:
+    if not isinstance(value, str) or value == "":
         errors.append(FieldError(name, ErrorCode.INVALID_TYPE, f"{name} must be a non-empty string"))
+        return None
+    if not is_acceptable(value):
+        errors.append(characters_not_allowed(name))
         return None
     return value
 
@@ -109,7 +73,7 @@ def clean_new_payment_method(data: Mapping[str, Any]) -> NewPaymentMethod:
                 )
             )
             masked_pan = None
-        elif not _MASKED_PAN.match(masked_pan):
+        elif not _MASKED_PAN.fullmatch(masked_pan):
             errors.append(
                 FieldError(
                     "masked_pan",

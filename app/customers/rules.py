@@ -14,7 +14,9 @@ from typing import Any
 
 import pycountry
 
-from app.errors import ErrorCode, FieldError, InvalidInput
+from app.client_text import is_acceptable
+from app.customers.card_numbers import contains_card_number
+from app.errors import ErrorCode, FieldError, InvalidInput, characters_not_allowed
 
 # (min, max) length in Unicode code points for every plain string field, in the wire order.
 STRING_FIELD_LENGTHS: dict[str, tuple[int, int]] = {
@@ -42,8 +44,9 @@ MAX_PAGE_SIZE = 100
 MAX_OFFSET = 2_147_483_647
 
 _COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-_DIGITS = re.compile(r"^[0-9]+$")
+# Matched whole (`fullmatch`): with `match`, `$` would also accept a trailing newline.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 class NullMeans(Enum):
@@ -73,21 +76,18 @@ def _text(name: str, value: Any, errors: list[FieldError]) -> str | None:
         errors.append(FieldError(name, ErrorCode.INVALID_TYPE, f"{name} must be a string"))
         return None
     text = value if isinstance(value, str) else str(value)
-    # NUL and lone surrogates cannot be stored (PostgreSQL refuses them), so they are refused here.
-    if "\x00" in text or not _encodable(text):
-        errors.append(
-            FieldError(name, ErrorCode.INVALID_CHARACTERS, f"{name} contains characters that are not allowed")
-        )
+    if not is_acceptable(text):
+        errors.append(characters_not_allowed(name))
+        return None
+    if contains_card_number(text):
+        errors.append(_card_number_error(name))
         return None
     return text
 
 
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def _card_number_error(name: str) -> FieldError:
+    # The message never quotes the value: it would put the card number in the response.
+    return FieldError(name, ErrorCode.FULL_CARD_NUMBER, f"{name} must not contain a card number")
 
 
 def _check_length(name: str, text: str, minimum: int, maximum: int, errors: list[FieldError]) -> bool:
@@ -107,7 +107,7 @@ def _clean_string_field(name: str, value: Any, errors: list[FieldError]) -> str 
     minimum, maximum = STRING_FIELD_LENGTHS[name]
     if not _check_length(name, text, minimum, maximum, errors):
         return None
-    if name == "email" and not _EMAIL.match(text):
+    if name == "email" and not _EMAIL.fullmatch(text):
         errors.append(FieldError(name, ErrorCode.INVALID_EMAIL, "email must be a valid email address"))
         return None
     return text
@@ -132,6 +132,18 @@ def _clean_writable(name: str, value: Any, errors: list[FieldError]) -> str | No
     return _clean_string_field(name, value, errors)
 
 
+def _metadata_key_error(key: Any) -> FieldError | None:
+    """What is wrong with a metadata key, if anything (the key itself is never quoted)."""
+    if isinstance(key, str) and not is_acceptable(key):
+        return characters_not_allowed(METADATA_FIELD)
+    if isinstance(key, str) and contains_card_number(key):
+        return _card_number_error(METADATA_FIELD)
+    if not isinstance(key, str) or not 1 <= len(key) <= METADATA_KEY_MAX_LENGTH:
+        message = f"metadata keys must be 1-{METADATA_KEY_MAX_LENGTH} characters"
+        return FieldError(METADATA_FIELD, ErrorCode.INVALID_KEY, message)
+    return None
+
+
 def _clean_metadata(value: Any, errors: list[FieldError]) -> dict[str, str | None] | None:
     """Validate a metadata object; values stay None where the client asked to remove a key."""
     if not isinstance(value, Mapping):
@@ -140,19 +152,9 @@ def _clean_metadata(value: Any, errors: list[FieldError]) -> dict[str, str | Non
     cleaned: dict[str, str | None] = {}
     ok = True
     for key, item in value.items():
-        if (
-            not isinstance(key, str)
-            or not 1 <= len(key) <= METADATA_KEY_MAX_LENGTH
-            or not _encodable(key)
-            or ("\x00" in key)
-        ):
-            errors.append(
-                FieldError(
-                    METADATA_FIELD,
-                    ErrorCode.INVALID_KEY,
-                    f"metadata keys must be 1-{METADATA_KEY_MAX_LENGTH} characters",
-                )
-            )
+        key_error = _metadata_key_error(key)
+        if key_error is not None:
+            errors.append(key_error)
             ok = False
             continue
         if item is None:
@@ -161,7 +163,9 @@ def _clean_metadata(value: Any, errors: list[FieldError]) -> dict[str, str | Non
         local: list[FieldError] = []
         text = _text(METADATA_FIELD, item, local)
         if text is None:
-            errors.append(FieldError(METADATA_FIELD, local[0].code, f"metadata[{key!r}] must be a string"))
+            # The value's problem, the message naming its key: "metadata['k'] must ...".
+            message = f"{METADATA_FIELD}[{key!r}]" + local[0].message.removeprefix(METADATA_FIELD)
+            errors.append(FieldError(METADATA_FIELD, local[0].code, message))
             ok = False
             continue
         if len(text) > METADATA_VALUE_MAX_LENGTH:
@@ -285,7 +289,7 @@ def _whole_number(value: Any, field_name: str) -> int:
         return value
     if isinstance(value, str):
         text = value[1:] if value.startswith("-") else value
-        if _DIGITS.match(text) and len(text) <= 20:
+        if _DIGITS.fullmatch(text) and len(text) <= 20:
             return int(value)
     raise InvalidInput.for_field(field_name, ErrorCode.INVALID_NUMBER, f"{field_name} must be a number")
 

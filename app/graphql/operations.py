@@ -34,6 +34,7 @@ from app.graphql.cost import cost_limit_rule, operation_costs
 from app.graphql.errors import is_unexpected
 from app.graphql.execution import DocumentPlans, FastFieldsExecutionContext
 from app.graphql.limits import alias_limit_rule, depth_limit_rule
+from app.graphql.text_rule import AcceptableTextRule
 from app.settings import Settings
 
 logger = logging.getLogger("app.graphql")
@@ -108,6 +109,7 @@ class OperationRunner:
             MaxIntrospectionDepthRule,
             alias_limit_rule(settings.graphql_max_aliases),
             cost_limit_rule(settings.graphql_max_cost),
+            AcceptableTextRule,
         )
         self._prepared: OrderedDict[str, PreparedDocument] = OrderedDict()
 

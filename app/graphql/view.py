@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Send
@@ -35,6 +35,7 @@ from app.graphql.metrics import (
 )
 from app.graphql.operations import OperationRunner, UnrunnableOperation
 from app.graphql.schema import build_schema
+from app.graphql.text_rule import operation_text_refusal
 from app.http.authentication import authenticate_request
 from app.http.body import read_body
 from app.observability.request_id import current_request_id
@@ -112,6 +113,8 @@ class GraphQLEndpoint:
             return error_response(405, f"{request.method} is not allowed on /graphql", Allow="GET, POST")
         try:
             return await self.execute(request)
+        except ClientDisconnect:
+            raise  # the client is gone: nothing to answer, nothing went wrong here
         except RequestProblem as problem:
             self._count(UNKNOWN, outcome_of_refusal(problem.status))
             headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else {}
@@ -136,6 +139,10 @@ class GraphQLEndpoint:
         except Forbidden as error:
             raise RequestProblem(403, error.message, domain_extensions(error)) from None
         query, variables, operation_name = decode_operation(request, body)
+        refusal = operation_text_refusal(variables, operation_name)
+        if refusal is not None:
+            self._count(UNKNOWN, "invalid")
+            return JSONResponse({"errors": [format_error(refusal)]})
         prepared = self.operations.prepare(query)
         authorization = request.headers.get("authorization")
         if self.services.replays.applies_to(authorization) and prepared.is_mutation(operation_name):

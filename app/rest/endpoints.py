@@ -15,10 +15,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.auth import Scope
+from app.client_text import check_texts
 from app.customers.rules import NullMeans
 from app.errors import ErrorCode, FieldError, InvalidInput
 from app.http.authentication import authenticate_request
 from app.http.body import read_body
+from app.http.request_text import check_request_text
 from app.rest import wire
 from app.rest.idempotency import keyed_write
 from app.runtime import Services
@@ -48,6 +50,7 @@ def decode_object(body: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         message = "request body must be a JSON object"
         raise InvalidInput(message, [FieldError("body", ErrorCode.INVALID_BODY, message)])
+    check_texts(data)
     return data
 
 
@@ -69,6 +72,7 @@ def dispatcher(operations: Mapping[str, Operation]) -> Callable[[Request], Await
             return await operation.handler(request, services, 0, body)
         principal = await authenticate_request(request, services.merchants, body)
         principal.require(*operation.scopes)
+        check_request_text(request)
         if request.method in WRITE_METHODS:
             # A signed write is accepted once; an Idempotency-Key makes a retried write replay.
             await services.replays.accept_once(

@@ -8,12 +8,13 @@ or `{"status": "error", "message": "internal error", "request_id": ...}` for any
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
 
 from app.errors import (
     Conflict,
@@ -24,9 +25,14 @@ from app.errors import (
     RequestInProgress,
     Unauthenticated,
 )
+from app.observability.middleware import logged_path
 from app.observability.request_id import current_request_id
 
+logger = logging.getLogger("app.http")
+
 INVALID_REQUEST = "invalid-request"
+# nginx's "client closed request": what metrics and the access log record for a client that hung up.
+CLIENT_CLOSED_REQUEST = 499
 
 # DomainError family -> HTTP status. Subclasses (CustomerDeleted is a Conflict) inherit their parent's.
 STATUS_BY_ERROR: Mapping[type[DomainError], int] = {
@@ -63,13 +69,15 @@ def status_for_class(error_class: type[DomainError]) -> int:
     return 400
 
 
-def error_body(message: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    """The invalid-request envelope, naming the request."""
+def error_body(
+    message: str, errors: list[dict[str, str]] | None = None, request_id: str | None = None
+) -> dict[str, Any]:
+    """The invalid-request envelope, naming the request (the current one unless `request_id` is given)."""
     return {
         "status": INVALID_REQUEST,
         "message": message,
         "errors": errors or [],
-        "request_id": current_request_id(),
+        "request_id": request_id or current_request_id(),
     }
 
 
@@ -100,10 +108,20 @@ async def internal_error_handler(request: Request, exc: Exception) -> JSONRespon
     return JSONResponse(body, status_code=500)
 
 
+async def client_disconnect_handler(request: Request, exc: Exception) -> Response:
+    """A client that hung up before its request was read: not a server error, so one info line (no
+    traceback) and status 499 for metrics and the access log. The server writes nothing to a closed
+    connection, so nobody receives the response."""
+    path = logged_path(request.scope)
+    logger.info("client disconnected before its request was read: %s %s", request.method, path)
+    return Response(status_code=CLIENT_CLOSED_REQUEST)
+
+
 def exception_handlers() -> dict[Any, Any]:
     """The handlers `create_app` installs (Starlette routes `Exception` to its outermost middleware)."""
     return {
         DomainError: domain_error_handler,
         HTTPException: http_exception_handler,
+        ClientDisconnect: client_disconnect_handler,
         Exception: internal_error_handler,
     }

@@ -1,4 +1,5 @@
-"""uvicorn's httptools protocol with a size limit and a deadline on every request head.
+"""uvicorn's httptools protocol with a size limit and a deadline on every request head, and JSON answers
+to the requests it refuses.
 
 uvicorn's fast HTTP/1.1 protocol (httptools) sets no limit on the size of a request's head (request
 line plus headers: it buffers a header of any size) and no deadline for receiving it, so one client can
@@ -6,20 +7,28 @@ hold a connection forever by trickling header bytes (slowloris) or fill memory w
 `LimitedHttpToolsProtocol` answers `431` to a head over `GATEWAY_MAX_HEADER_BYTES` and closes a
 connection whose next request head has not arrived within `GATEWAY_HEADER_TIMEOUT_SECONDS` (from the
 connection opening or the previous response). A body trickled in slowly has no deadline of its own.
+
+A request the parser cannot read (a garbage request line, a control character in a header, a space in a
+header name, a non-numeric Content-Length, both Content-Length and Transfer-Encoding) gets uvicorn's 400,
+but with the gateway's JSON error envelope instead of uvicorn's `text/plain` line: some SDKs crash on an
+error body that is not a JSON object (SPEC section 4).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from app.observability.request_id import HEADER, new_request_id
+from app.rest.errors import error_body
 from app.settings import load_settings
 
-_TOO_LARGE_BODY = b'{"status":"invalid-request","message":"request headers too large","errors":[]}'
+_STATUS_LINES = {400: b"HTTP/1.1 400 Bad Request", 431: b"HTTP/1.1 431 Request Header Fields Too Large"}
 
 
 @dataclass(frozen=True)
@@ -128,15 +137,26 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
                 self.send_400_response("request headers too large")
 
     def send_400_response(self, msg: str) -> None:
-        """uvicorn's answer to an unparsable request; a head over the limit gets 431 instead."""
-        if not self._head_too_large:
-            super().send_400_response(msg)
-            return
+        """uvicorn's answer to an unparsable request, as a JSON envelope; a head over the limit gets 431."""
         self._cancel_head_timer()
-        self.transport.write(
-            b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-            b"content-type: application/json\r\n"
-            b"content-length: " + str(len(_TOO_LARGE_BODY)).encode() + b"\r\n"
-            b"connection: close\r\n\r\n" + _TOO_LARGE_BODY
+        if self._head_too_large:
+            self._send_refusal(431, "request headers too large")
+        else:
+            self._send_refusal(400, "malformed HTTP request")
+
+    def _send_refusal(self, status: int, message: str) -> None:
+        """Write a JSON error response and close: nothing after a malformed head can be trusted."""
+        request_id = new_request_id()
+        body = json.dumps(error_body(message, request_id=request_id), separators=(",", ":")).encode()
+        head = [_STATUS_LINES[status]]
+        head.extend(name + b": " + value for name, value in self.server_state.default_headers)
+        head.extend(
+            [
+                b"content-type: application/json",
+                b"content-length: " + str(len(body)).encode(),
+                HEADER + b": " + request_id.encode(),
+                b"connection: close",
+            ]
         )
+        self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + body)
         self.transport.close()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.customers.payment_method_rules import contains_card_number, luhn_valid
+from app.customers.card_numbers import contains_card_number, luhn_valid
 from app.customers.rules import (
     MAX_OFFSET,
     MAX_PAGE_SIZE,

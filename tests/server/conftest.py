@@ -1,18 +1,25 @@
-"""A real `python -m app serve` subprocess, for the crash, shutdown and multi-worker tests."""
+"""Real servers: a `python -m app serve` subprocess, for the crash, shutdown and multi-worker tests, and
+an in-process uvicorn with the gateway's protocol, for tests that speak raw HTTP over a socket."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 import httpx
+import pytest
+import uvicorn
 
+from app.main import create_app
+from app.server.protocol import LimitedHttpToolsProtocol
+from app.settings import Settings
 from tests.conftest import TEST_SECRET_KEY
 
 
@@ -75,3 +82,40 @@ class ServeProcess:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
+
+
+@pytest.fixture
+async def served_port(settings: Settings) -> AsyncIterator[int]:
+    """An in-process uvicorn serving the app with the gateway's own protocol and default limits."""
+    chosen = free_port()
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=chosen,
+        http=LimitedHttpToolsProtocol,
+        log_config=None,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    yield chosen
+    server.should_exit = True
+    await task
+
+
+async def exchange(
+    port: int, data: bytes, *, close_after_sending: bool = False, timeout: float = 5.0
+) -> bytes:
+    """Send raw bytes on a fresh connection and read until the server closes it (or, with
+    `close_after_sending`, hang up at once without reading anything)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(data)
+        await writer.drain()
+        if close_after_sending:
+            return b""
+        return await asyncio.wait_for(reader.read(), timeout=timeout)
+    finally:
+        writer.close()
