@@ -25,11 +25,14 @@ from app.errors import (
     Unauthenticated,
 )
 from app.observability.request_id import current_request_id
+from app.ratelimit.errors import RateLimited
+from app.ratelimit.headers import rate_limit_headers
 
 INVALID_REQUEST = "invalid-request"
 
 # DomainError family -> HTTP status. Subclasses (CustomerDeleted is a Conflict) inherit their parent's.
 STATUS_BY_ERROR: Mapping[type[DomainError], int] = {
+    RateLimited: 429,
     RequestInProgress: 409,
     InvalidInput: 400,
     Conflict: 400,
@@ -73,6 +76,8 @@ def domain_error_response(error: DomainError) -> JSONResponse:
     status = status_for(error)
     errors = [{"field": e.field, "code": e.code.value, "message": e.message} for e in error.field_errors]
     headers = _CHALLENGE if status == 401 else None
+    if isinstance(error, RateLimited):
+        headers = rate_limit_headers(error.decision)
     return JSONResponse(error_body(error.message, errors), status_code=status, headers=headers)
 
 
