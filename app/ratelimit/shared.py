@@ -42,7 +42,7 @@ class RedisCounters:
     """One fixed window per (budget, merchant) as a Redis key `<prefix>ratelimit:<budget>:<merchant>`."""
 
     def __init__(self, client: Redis, key_prefix: str) -> None:
-        self._client = client
+        self.client = client
         self._prefix = f"{key_prefix}ratelimit:"
         self._script = client.register_script(CHARGE_SCRIPT)
 
@@ -71,4 +71,4 @@ class RedisCounters:
 
     async def close(self) -> None:
         """Close the connection pool."""
-        await self._client.aclose()
+        await self.client.aclose()
