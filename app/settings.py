@@ -184,9 +184,15 @@ def _operations_settings(env: Mapping[str, str]) -> dict[str, object]:
 
 
 # --- Rate limits --------------------------------------------------------------------------------------
+REDIS_URL_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
 def _rate_limit_settings(env: Mapping[str, str]) -> dict[str, object]:
     """The rate-limit block of Settings: window, the two budgets, the Redis store."""
     redis_url = env.get("GATEWAY_REDIS_URL") or None
+    if redis_url is not None and not redis_url.startswith(REDIS_URL_SCHEMES):
+        schemes = ", ".join(REDIS_URL_SCHEMES)
+        raise SystemExit(f"configuration error: GATEWAY_REDIS_URL must start with one of {schemes}")
     return {
         "rate_limit_window_seconds": _int(env, "GATEWAY_RATE_LIMIT_WINDOW_SECONDS", 60),
         "rate_limit_rest_requests": _int(env, "GATEWAY_RATE_LIMIT_REST_REQUESTS", 6000, minimum=0),

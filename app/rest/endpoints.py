@@ -79,7 +79,9 @@ def dispatcher(operations: Mapping[str, Operation]) -> Callable[[Request], Await
         if not decision.allowed:
             raise RateLimited(decision)
         try:
-            response = await _authorized(request, services, principal, operation, body)
+            response = await _authorized(
+                request, services, principal, operation.scopes, operation.handler, body
+            )
         except DomainError as error:
             # Rendered here rather than by the app's handler so the answer keeps the rate-limit fields.
             response = domain_error_response(error)
@@ -90,18 +92,22 @@ def dispatcher(operations: Mapping[str, Operation]) -> Callable[[Request], Await
 
 
 async def _authorized(
-    request: Request, services: Services, principal: Principal, operation: Operation, body: bytes
+    request: Request,
+    services: Services,
+    principal: Principal,
+    scopes: tuple[Scope, ...],
+    handler: Handler,
+    body: bytes,
 ) -> Response:
-    """Run an operation for an authenticated principal: its scopes, then replay and idempotency rules."""
-    assert operation.scopes is not None
-    principal.require(*operation.scopes)
+    """Run a handler for an authenticated principal: its scopes, then replay and idempotency rules."""
+    principal.require(*scopes)
     if request.method in WRITE_METHODS:
         # A signed write is accepted once; an Idempotency-Key makes a retried write replay (issue 6).
         await services.replays.accept_once(
             merchant_id=principal.merchant_id, authorization=request.headers.get("authorization")
         )
-        return await keyed_write(request, services, principal.merchant_id, body, operation.handler)
-    return await operation.handler(request, services, principal.merchant_id, body)
+        return await keyed_write(request, services, principal.merchant_id, body, handler)
+    return await handler(request, services, principal.merchant_id, body)
 
 
 # --- access token -----------------------------------------------------------------------------------

@@ -77,6 +77,12 @@ def test_invalid_settings_stop_the_process_naming_the_variable(name: str, value:
         load_settings({name: value})
 
 
+def test_a_redis_url_of_another_scheme_stops_the_process_without_echoing_it() -> None:
+    with pytest.raises(SystemExit, match="GATEWAY_REDIS_URL") as stopped:
+        load_settings({"GATEWAY_REDIS_URL": "http://user:hunter2@cache:6379"})
+    assert "hunter2" not in str(stopped.value)
+
+
 async def test_the_backend_follows_the_settings() -> None:
     memory = RateLimiter.from_settings(Settings())
     shared = RateLimiter.from_settings(Settings(redis_url=UNREACHABLE_REDIS))
