@@ -39,6 +39,8 @@ class ErrorCode(StrEnum):
     # idempotency keys
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
+    # rate limits
+    RATE_LIMITED = "rate_limited"
     # auth
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"

@@ -9,6 +9,7 @@ from app.db import log_redaction
 from app.db.engines import Database
 from app.idempotency.service import IdempotencyService
 from app.merchants.service import MerchantService
+from app.ratelimit.limiter import RateLimiter
 from app.replays.service import ReplayGuard
 from app.secrets_at_rest import SecretBox
 from app.settings import Settings
@@ -24,6 +25,7 @@ class Services:
     merchants: MerchantService
     idempotency: IdempotencyService
     replays: ReplayGuard
+    rate_limits: RateLimiter
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -49,8 +51,10 @@ class Services:
                 wait_seconds=settings.idempotency_wait_seconds,
             ),
             replays=ReplayGuard(database, window_seconds=settings.signature_window_seconds),
+            rate_limits=RateLimiter.from_settings(settings),
         )
 
     async def close(self) -> None:
-        """Release database connections."""
+        """Release database and Redis connections."""
+        await self.rate_limits.close()
         await self.database.dispose()

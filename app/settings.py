@@ -81,6 +81,15 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"
     # --- end of issue 7 settings ----------------------------------------------------------------------
 
+    # --- Rate limits: per merchant and window, REST in requests, GraphQL in cost points (0: off) -------
+    rate_limit_window_seconds: int = 60
+    rate_limit_rest_requests: int = 6000
+    rate_limit_graphql_points: int = 100_000
+    # Redis shared by every worker and instance for the counters; unset: each process counts its own.
+    redis_url: Secret | None = None
+    # Prepended to every Redis key, so deployments can share one Redis server.
+    redis_key_prefix: str = "gateway:"
+
     @property
     def is_sqlite(self) -> bool:
         """True when the database is the embedded SQLite file."""
@@ -124,6 +133,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         graphql_max_cost=_int(env, "GATEWAY_GRAPHQL_MAX_COST", 200_000),
         **_security_settings(env),
         **_operations_settings(env),
+        **_rate_limit_settings(env),
     )
 
 
@@ -174,4 +184,23 @@ def _operations_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "access_log": _flag(env, "GATEWAY_ACCESS_LOG", True),
         "metrics_enabled": _flag(env, "GATEWAY_METRICS", True),
         "forwarded_allow_ips": env.get("GATEWAY_FORWARDED_ALLOW_IPS") or "127.0.0.1",
+    }
+
+
+# --- Rate limits --------------------------------------------------------------------------------------
+REDIS_URL_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def _rate_limit_settings(env: Mapping[str, str]) -> dict[str, object]:
+    """The rate-limit block of Settings: window, the two budgets, the Redis store."""
+    redis_url = env.get("GATEWAY_REDIS_URL") or None
+    if redis_url is not None and not redis_url.startswith(REDIS_URL_SCHEMES):
+        schemes = ", ".join(REDIS_URL_SCHEMES)
+        raise SystemExit(f"configuration error: GATEWAY_REDIS_URL must start with one of {schemes}")
+    return {
+        "rate_limit_window_seconds": _int(env, "GATEWAY_RATE_LIMIT_WINDOW_SECONDS", 60),
+        "rate_limit_rest_requests": _int(env, "GATEWAY_RATE_LIMIT_REST_REQUESTS", 6000, minimum=0),
+        "rate_limit_graphql_points": _int(env, "GATEWAY_RATE_LIMIT_GRAPHQL_POINTS", 100_000, minimum=0),
+        "redis_url": None if redis_url is None else Secret(redis_url),
+        "redis_key_prefix": env.get("GATEWAY_REDIS_KEY_PREFIX") or "gateway:",
     }

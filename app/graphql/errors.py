@@ -14,6 +14,7 @@ from graphql import GraphQLError
 
 from app.errors import Conflict, DomainError, FieldError, Forbidden, InvalidInput, NotFound, Unauthenticated
 from app.observability.request_id import current_request_id
+from app.ratelimit.errors import RateLimited
 
 MASKED_MESSAGE = "Unexpected error."
 
@@ -25,6 +26,7 @@ _TOP_LEVEL_CODES: tuple[tuple[type[DomainError], str], ...] = (
     (Conflict, "CONFLICT"),
     (Unauthenticated, "UNAUTHENTICATED"),
     (Forbidden, "FORBIDDEN"),
+    (RateLimited, "RATE_LIMITED"),
 )
 INTERNAL_CODE = "INTERNAL_SERVER_ERROR"
 

@@ -116,6 +116,8 @@ def outcome_of_refusal(status: int) -> str:
         return "unauthenticated"
     if status == 403:
         return "forbidden"
+    if status == 429:
+        return "rate_limited"
     if status >= 500:
         return "internal"
     return "bad_request"

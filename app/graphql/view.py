@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Send
 from starlette.types import Scope as ASGIScope
 
-from app.auth import Scope
+from app.auth import Principal, Scope
 from app.errors import Forbidden, Unauthenticated
 from app.graphql.context import GraphQLContext
 from app.graphql.errors import INTERNAL_CODE, domain_extensions, format_error, is_forbidden
@@ -33,12 +33,15 @@ from app.graphql.metrics import (
     outcome_of_refusal,
     record_operation,
 )
-from app.graphql.operations import OperationRunner, UnrunnableOperation
+from app.graphql.operations import OperationRunner, PreparedDocument, UnrunnableOperation
 from app.graphql.schema import build_schema
 from app.graphql.text_rule import operation_text_refusal
 from app.http.authentication import authenticate_request
 from app.http.body import read_body
 from app.observability.request_id import current_request_id
+from app.ratelimit.errors import RateLimited
+from app.ratelimit.headers import rate_limit_headers
+from app.ratelimit.rules import Budget
 from app.runtime import Services
 
 logger = logging.getLogger("app.graphql")
@@ -47,11 +50,18 @@ logger = logging.getLogger("app.graphql")
 class RequestProblem(Exception):
     """A request the endpoint answers without executing anything."""
 
-    def __init__(self, status: int, message: str, extensions: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        extensions: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.extensions = extensions or {}
+        self.headers = headers or {}
 
 
 def error_response(
@@ -118,7 +128,9 @@ class GraphQLEndpoint:
         except RequestProblem as problem:
             self._count(UNKNOWN, outcome_of_refusal(problem.status))
             headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else {}
-            return error_response(problem.status, problem.message, problem.extensions, **headers)
+            return error_response(
+                problem.status, problem.message, problem.extensions, **problem.headers, **headers
+            )
         except Exception:
             self._count(UNKNOWN, "internal")
             logger.exception("GraphQL request failed")
@@ -144,6 +156,34 @@ class GraphQLEndpoint:
             self._count(UNKNOWN, "invalid")
             return JSONResponse({"errors": [format_error(refusal)]})
         prepared = self.operations.prepare(query)
+        # GraphQL spends cost points: `points` is where the prepared operation's cost goes (one point per
+        # operation while the engine reports no cost).
+        decision = await self.services.rate_limits.charge(
+            merchant_id=principal.merchant_id, budget=Budget.GRAPHQL, points=1
+        )
+        charged = rate_limit_headers(decision)
+        if not decision.allowed:
+            refusal = RateLimited(decision)
+            extensions = {**domain_extensions(refusal), "retryAfter": decision.retry_after_seconds}
+            raise RequestProblem(429, refusal.message, extensions, charged)
+        try:
+            response = await self._run(request, principal, prepared, query, variables, operation_name)
+        except RequestProblem as problem:
+            problem.headers.update(charged)
+            raise
+        response.headers.update(charged)
+        return response
+
+    async def _run(
+        self,
+        request: Request,
+        principal: Principal,
+        prepared: PreparedDocument,
+        query: str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ) -> Response:
+        """Run a prepared operation for an authenticated, charged principal."""
         authorization = request.headers.get("authorization")
         if self.services.replays.applies_to(authorization) and prepared.is_mutation(operation_name):
             # A signed mutation is accepted once (issue 6); queries are reads and stay fast.

@@ -14,14 +14,18 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.auth import Scope
+from app.auth import Principal, Scope
 from app.client_text import check_texts
 from app.customers.rules import NullMeans
-from app.errors import ErrorCode, FieldError, InvalidInput
+from app.errors import DomainError, ErrorCode, FieldError, InvalidInput
 from app.http.authentication import authenticate_request
 from app.http.body import read_body
 from app.http.request_text import check_request_text
+from app.ratelimit.errors import RateLimited
+from app.ratelimit.headers import rate_limit_headers
+from app.ratelimit.rules import Budget
 from app.rest import wire
+from app.rest.errors import domain_error_response
 from app.rest.idempotency import keyed_write
 from app.runtime import Services
 
@@ -71,17 +75,43 @@ def dispatcher(operations: Mapping[str, Operation]) -> Callable[[Request], Await
         if operation.scopes is None:
             return await operation.handler(request, services, 0, body)
         principal = await authenticate_request(request, services.merchants, body)
-        principal.require(*operation.scopes)
-        check_request_text(request)
-        if request.method in WRITE_METHODS:
-            # A signed write is accepted once; an Idempotency-Key makes a retried write replay.
-            await services.replays.accept_once(
-                merchant_id=principal.merchant_id, authorization=request.headers.get("authorization")
+        # Charged once the merchant is known: every authenticated request counts, refused ones included.
+        decision = await services.rate_limits.charge(
+            merchant_id=principal.merchant_id, budget=Budget.REST, points=1
+        )
+        if not decision.allowed:
+            raise RateLimited(decision)
+        try:
+            response = await _authorized(
+                request, services, principal, operation.scopes, operation.handler, body
             )
-            return await keyed_write(request, services, principal.merchant_id, body, operation.handler)
-        return await operation.handler(request, services, principal.merchant_id, body)
+        except DomainError as error:
+            # Rendered here rather than by the app's handler so the answer keeps the rate-limit fields.
+            response = domain_error_response(error)
+        response.headers.update(rate_limit_headers(decision))
+        return response
 
     return endpoint
+
+
+async def _authorized(
+    request: Request,
+    services: Services,
+    principal: Principal,
+    scopes: tuple[Scope, ...],
+    handler: Handler,
+    body: bytes,
+) -> Response:
+    """Run a handler for an authenticated principal: its scopes, then replay and idempotency rules."""
+    principal.require(*scopes)
+    check_request_text(request)
+    if request.method in WRITE_METHODS:
+        # A signed write is accepted once; an Idempotency-Key makes a retried write replay.
+        await services.replays.accept_once(
+            merchant_id=principal.merchant_id, authorization=request.headers.get("authorization")
+        )
+        return await keyed_write(request, services, principal.merchant_id, body, handler)
+    return await handler(request, services, principal.merchant_id, body)
 
 
 # --- access token -----------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ from app.errors import (
 )
 from app.observability.middleware import logged_path
 from app.observability.request_id import current_request_id
+from app.ratelimit.errors import RateLimited
+from app.ratelimit.headers import rate_limit_headers
 
 logger = logging.getLogger("app.http")
 
@@ -36,6 +38,7 @@ CLIENT_CLOSED_REQUEST = 499
 
 # DomainError family -> HTTP status. Subclasses (CustomerDeleted is a Conflict) inherit their parent's.
 STATUS_BY_ERROR: Mapping[type[DomainError], int] = {
+    RateLimited: 429,
     RequestInProgress: 409,
     InvalidInput: 400,
     Conflict: 400,
@@ -86,6 +89,8 @@ def domain_error_response(error: DomainError) -> JSONResponse:
     status = status_for(error)
     errors = [{"field": e.field, "code": e.code.value, "message": e.message} for e in error.field_errors]
     headers = _CHALLENGE if status == 401 else None
+    if isinstance(error, RateLimited):
+        headers = rate_limit_headers(error.decision)
     return JSONResponse(error_body(error.message, errors), status_code=status, headers=headers)
 
 

@@ -28,6 +28,7 @@ _ERROR_WHEN = {
     404: "Unknown, malformed or another merchant's uuid.",
     409: "Another request with this Idempotency-Key is still running; retry later.",
     413: "Body over GATEWAY_MAX_BODY_BYTES.",
+    429: "The merchant's rate limit for this window is spent; retry after `Retry-After` seconds.",
     500: "Unexpected failure; no internals.",
 }
 
@@ -92,7 +93,9 @@ class OperationDoc:
                 "content": {"application/json": {"schema": ref(self.response)}},
             }
         }
-        for status in sorted({*self.errors, 500}):
+        # Every authenticated route is charged to the merchant's rate limit.
+        limited = (429,) if self.authenticated else ()
+        for status in sorted({*self.errors, *limited, 500}):
             schema = "InternalError" if status == 500 else "Error"
             responses[str(status)] = {
                 "description": _ERROR_WHEN[status],
