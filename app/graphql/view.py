@@ -156,10 +156,11 @@ class GraphQLEndpoint:
             self._count(UNKNOWN, "invalid")
             return JSONResponse({"errors": [format_error(refusal)]})
         prepared = self.operations.prepare(query)
-        # GraphQL spends cost points: `points` is where the prepared operation's cost goes (one point per
-        # operation while the engine reports no cost).
+        # A request spends its operation's cost; one that cannot run (invalid, no such operation) one point.
         decision = await self.services.rate_limits.charge(
-            merchant_id=principal.merchant_id, budget=Budget.GRAPHQL, points=1
+            merchant_id=principal.merchant_id,
+            budget=Budget.GRAPHQL,
+            points=max(prepared.cost(operation_name) or 1, 1),
         )
         charged = rate_limit_headers(decision)
         if not decision.allowed:

@@ -39,8 +39,8 @@ async def served(settings: Settings) -> AsyncIterator[AppClient]:
 
 @pytest.fixture
 def limited(settings: Settings) -> Settings:
-    """Tiny budgets: 3 REST requests and 2 GraphQL points per minute."""
-    return replace(settings, rate_limit_rest_requests=3, rate_limit_graphql_points=2)
+    """Tiny budgets: 3 REST requests and 4 GraphQL points (two QUERYs, 2 points each) per minute."""
+    return replace(settings, rate_limit_rest_requests=3, rate_limit_graphql_points=4)
 
 
 @pytest.fixture
@@ -127,11 +127,11 @@ async def test_graphql_answers_carry_the_fields_then_429_rate_limited(gateway: A
     client, services = gateway
     headers = await bearer(services)
     ok = await graphql(client, headers)
-    invalid = await graphql(client, headers, "{ customers { noSuchField } }")  # refused documents count
+    invalid = await graphql(client, headers, "{ customers { noSuchField } }")  # refused: one point
     assert (ok.status_code, invalid.status_code) == (200, 200)
     assert "errors" in invalid.json()
-    assert [limit_fields(answer)["ratelimit-remaining"] for answer in (ok, invalid)] == ["1", "0"]
-    assert limit_fields(ok)["ratelimit-policy"] == "2;w=60"
+    assert [limit_fields(answer)["ratelimit-remaining"] for answer in (ok, invalid)] == ["2", "1"]
+    assert limit_fields(ok)["ratelimit-policy"] == "4;w=60"
 
     refused = await graphql(client, headers)
     assert refused.status_code == 429
@@ -142,7 +142,7 @@ async def test_graphql_answers_carry_the_fields_then_429_rate_limited(gateway: A
     assert error["extensions"]["retryAfter"] == int(refused.headers["retry-after"])
     assert 1 <= error["extensions"]["retryAfter"] <= 60
     assert error["extensions"]["requestId"] == refused.headers["x-request-id"]
-    assert limit_fields(refused)["ratelimit-remaining"] == "0"
+    assert limit_fields(refused)["ratelimit-remaining"] == "1"  # QUERY costs 2: more than is left
 
 
 async def test_rest_and_graphql_spend_separate_budgets(gateway: AppClient) -> None:
@@ -190,3 +190,19 @@ async def test_redis_down_serves_every_request_without_the_fields(limited: Setti
             rest, graph = await client.get("/v2/customers", headers=headers), await graphql(client, headers)
             assert (rest.status_code, graph.status_code) == (200, 200)
             assert limit_fields(rest) == {} and limit_fields(graph) == {}
+
+
+async def test_graphql_spends_the_operations_cost(settings: Settings) -> None:
+    from graphql import parse
+
+    from app.graphql.cost import operation_costs
+    from app.graphql.schema import build_schema
+
+    page = "{ customers(first: 20) { nodes { uuid email paymentMethods { id } } } }"
+    cost = operation_costs(build_schema()._schema, parse(page))[None]
+    assert cost > 20  # a page of 20 customers costs more than one point
+    async with served(replace(settings, rate_limit_graphql_points=10_000)) as (client, services):
+        headers = await bearer(services)
+        answer = await graphql(client, headers, page)
+    assert answer.status_code == 200, answer.text
+    assert limit_fields(answer)["ratelimit-remaining"] == str(10_000 - cost)
