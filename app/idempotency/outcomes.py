@@ -61,7 +61,9 @@ def outcome_of(error: DomainError | None) -> str:
     it has none), the same for every subclass."""
     if error is None:
         return SUCCEEDED
-    known = next((cls for cls in type(error).__mro__ if cls in _ERRORS.values()), InvalidInput)
+    known: type[DomainError] = next(
+        (cls for cls in type(error).__mro__ if cls in _ERRORS.values()), InvalidInput
+    )
     return known.code.value
 
 
