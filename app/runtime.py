@@ -9,6 +9,7 @@ from app.db import log_redaction
 from app.db.engines import Database
 from app.idempotency.service import IdempotencyService
 from app.merchants.service import MerchantService
+from app.persisted.store import PersistedQueryStore
 from app.replays.service import ReplayGuard
 from app.secrets_at_rest import SecretBox
 from app.settings import Settings
@@ -24,6 +25,8 @@ class Services:
     merchants: MerchantService
     idempotency: IdempotencyService
     replays: ReplayGuard
+    # Documents registered by automatic persisted queries, shared by every worker.
+    persisted_queries: PersistedQueryStore
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -49,6 +52,7 @@ class Services:
                 wait_seconds=settings.idempotency_wait_seconds,
             ),
             replays=ReplayGuard(database, window_seconds=settings.signature_window_seconds),
+            persisted_queries=PersistedQueryStore(database),
         )
 
     async def close(self) -> None:

@@ -78,6 +78,12 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"
     # --- end of issue 7 settings ----------------------------------------------------------------------
 
+    # --- Persisted GraphQL documents -------------------------------------------------------------------
+    # An Apollo persisted query manifest whose documents are prepared at start-up (trusted documents).
+    graphql_persisted_documents: str | None = None
+    # `any`: every document runs; `persisted`: only the manifest's documents do.
+    graphql_documents: str = "any"
+
     @property
     def is_sqlite(self) -> bool:
         """True when the database is the embedded SQLite file."""
@@ -120,6 +126,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         graphql_max_tokens=_int(env, "GATEWAY_GRAPHQL_MAX_TOKENS", 2000),
         **_security_settings(env),
         **_operations_settings(env),
+        **_persisted_documents_settings(env),
     )
 
 
@@ -171,3 +178,19 @@ def _operations_settings(env: Mapping[str, str]) -> dict[str, object]:
         "metrics_enabled": _flag(env, "GATEWAY_METRICS", True),
         "forwarded_allow_ips": env.get("GATEWAY_FORWARDED_ALLOW_IPS") or "127.0.0.1",
     }
+
+
+# --- Persisted GraphQL documents ----------------------------------------------------------------------
+DOCUMENT_POLICIES = ("any", "persisted")
+
+
+def _persisted_documents_settings(env: Mapping[str, str]) -> dict[str, object]:
+    """The manifest of trusted documents and whether only those may run (which needs a manifest)."""
+    manifest = env.get("GATEWAY_GRAPHQL_PERSISTED_DOCUMENTS") or None
+    policy = _choice(env, "GATEWAY_GRAPHQL_DOCUMENTS", "any", DOCUMENT_POLICIES)
+    if policy == "persisted" and manifest is None:
+        raise SystemExit(
+            "configuration error: GATEWAY_GRAPHQL_DOCUMENTS=persisted needs a manifest in "
+            "GATEWAY_GRAPHQL_PERSISTED_DOCUMENTS"
+        )
+    return {"graphql_persisted_documents": manifest, "graphql_documents": policy}
