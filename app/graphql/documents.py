@@ -9,6 +9,8 @@ once; an invalid one stops start-up with an error naming the operation.
 from __future__ import annotations
 
 from app.graphql.operations import OperationRunner, PreparedDocument
+from app.observability.metrics import PERSISTED_DOCUMENTS
+from app.persisted.errors import PersistedQueryNotFound
 from app.persisted.manifest import Manifest, ManifestError, load_manifest
 from app.persisted.service import DocumentRequest, PersistedDocuments
 from app.persisted.store import PersistedQueryStore
@@ -54,20 +56,36 @@ def persisted_documents(settings: Settings, store: PersistedQueryStore) -> Persi
 
 
 class DocumentSource:
-    """Prepared documents for requests, through the persisted-document policy."""
+    """Prepared documents for requests, through the persisted-document policy; with `count`, each
+    persisted document asked for is counted on /metrics by outcome."""
 
-    def __init__(self, runner: OperationRunner, persisted: PersistedDocuments) -> None:
+    def __init__(
+        self, runner: OperationRunner, persisted: PersistedDocuments, *, count: bool = False
+    ) -> None:
         self.runner = runner
         self.persisted = persisted
+        self.count = count
         self._trusted = prepare_manifest(runner, persisted.manifest)
 
     async def prepare(self, request: DocumentRequest) -> tuple[str, PreparedDocument]:
         """The document's text and its prepared form; the policy's domain errors propagate."""
-        resolved = await self.persisted.resolve(request)
+        try:
+            resolved = await self.persisted.resolve(request)
+        except PersistedQueryNotFound:
+            self._record("not_found")
+            raise
         if resolved.trusted is not None:
+            self._record("trusted")
             return resolved.query, self._trusted[resolved.trusted.sha256]
         prepared = self.runner.prepare(resolved.query)
         # Only documents that can run are registered: a hash must never name a broken document.
         if resolved.register_as is not None and prepared.document is not None and not prepared.errors:
             await self.persisted.register(resolved)
+            self._record("registered")
+        elif request.persisted_query is not None and resolved.register_as is None:
+            self._record("hit")
         return resolved.query, prepared
+
+    def _record(self, outcome: str) -> None:
+        if self.count:
+            PERSISTED_DOCUMENTS.labels(outcome).inc()

@@ -78,10 +78,12 @@ class GraphQLEndpoint:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.operations = OperationRunner(build_schema(), services.settings)
-        self.documents = DocumentSource(
-            self.operations, persisted_documents(services.settings, services.persisted_queries)
-        )
         self.count_operations = services.settings.metrics_enabled
+        self.documents = DocumentSource(
+            self.operations,
+            persisted_documents(services.settings, services.persisted_queries),
+            count=self.count_operations,
+        )
 
     async def __call__(self, scope: ASGIScope, receive: Receive, send: Send) -> None:
         """ASGI entry: a raw ASGI app, so the route takes every method and answers 405s itself."""
