@@ -23,7 +23,9 @@ from app.persisted.store import PersistedQueryStore
 NOT_FOUND_MESSAGE = "PersistedQueryNotFound"
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen (like ResolvedDocument): built on every request, and a frozen dataclass pays a setattr call
+# per field.
+@dataclass(slots=True)
 class DocumentRequest:
     """What a request says about its document (any of the three may be absent)."""
 
@@ -32,7 +34,7 @@ class DocumentRequest:
     persisted_query: PersistedQueryRef | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ResolvedDocument:
     """The document to run. `trusted` is the manifest entry when it is one; `register_as` is the hash to
     register the document under once it proved valid (None: nothing to register)."""
