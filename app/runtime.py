@@ -9,6 +9,7 @@ from app.db import log_redaction
 from app.db.engines import Database
 from app.idempotency.service import IdempotencyService
 from app.merchants.service import MerchantService
+from app.persisted.store import PersistedQueryStore
 from app.ratelimit.limiter import RateLimiter
 from app.replays.service import ReplayGuard
 from app.secrets_at_rest import SecretBox
@@ -26,6 +27,8 @@ class Services:
     idempotency: IdempotencyService
     replays: ReplayGuard
     rate_limits: RateLimiter
+    # Documents registered by automatic persisted queries, shared by every worker.
+    persisted_queries: PersistedQueryStore
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -52,6 +55,7 @@ class Services:
             ),
             replays=ReplayGuard(database, window_seconds=settings.signature_window_seconds),
             rate_limits=RateLimiter.from_settings(settings),
+            persisted_queries=PersistedQueryStore(database),
         )
 
     async def close(self) -> None:

@@ -89,6 +89,11 @@ class Settings:
     redis_url: Secret | None = None
     # Prepended to every Redis key, so deployments can share one Redis server.
     redis_key_prefix: str = "gateway:"
+    # --- Persisted GraphQL documents -------------------------------------------------------------------
+    # An Apollo persisted query manifest whose documents are prepared at start-up (trusted documents).
+    graphql_persisted_documents: str | None = None
+    # `any`: every document runs; `persisted`: only the manifest's documents do.
+    graphql_documents: str = "any"
 
     @property
     def is_sqlite(self) -> bool:
@@ -134,6 +139,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         **_security_settings(env),
         **_operations_settings(env),
         **_rate_limit_settings(env),
+        **_persisted_documents_settings(env),
     )
 
 
@@ -191,7 +197,7 @@ def _operations_settings(env: Mapping[str, str]) -> dict[str, Any]:
 REDIS_URL_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
-def _rate_limit_settings(env: Mapping[str, str]) -> dict[str, object]:
+def _rate_limit_settings(env: Mapping[str, str]) -> dict[str, Any]:
     """The rate-limit block of Settings: window, the two budgets, the Redis store."""
     redis_url = env.get("GATEWAY_REDIS_URL") or None
     if redis_url is not None and not redis_url.startswith(REDIS_URL_SCHEMES):
@@ -204,3 +210,17 @@ def _rate_limit_settings(env: Mapping[str, str]) -> dict[str, object]:
         "redis_url": None if redis_url is None else Secret(redis_url),
         "redis_key_prefix": env.get("GATEWAY_REDIS_KEY_PREFIX") or "gateway:",
     }
+# --- Persisted GraphQL documents ----------------------------------------------------------------------
+DOCUMENT_POLICIES = ("any", "persisted")
+
+
+def _persisted_documents_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The manifest of trusted documents and whether only those may run (which needs a manifest)."""
+    manifest = env.get("GATEWAY_GRAPHQL_PERSISTED_DOCUMENTS") or None
+    policy = _choice(env, "GATEWAY_GRAPHQL_DOCUMENTS", "any", DOCUMENT_POLICIES)
+    if policy == "persisted" and manifest is None:
+        raise SystemExit(
+            "configuration error: GATEWAY_GRAPHQL_DOCUMENTS=persisted needs a manifest in "
+            "GATEWAY_GRAPHQL_PERSISTED_DOCUMENTS"
+        )
+    return {"graphql_persisted_documents": manifest, "graphql_documents": policy}

@@ -1,4 +1,7 @@
-"""Command line: `python -m app serve|migrate|merchants|tokens|demo|seed|export-schema`. Parsing only."""
+"""Command line: `python -m app serve|migrate|merchants|tokens|demo|seed|export-schema|persisted-manifest`.
+
+Parsing only.
+"""
 
 from __future__ import annotations
 
@@ -119,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_database_url(seed)
 
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+
+    manifest = commands.add_parser(
+        "persisted-manifest",
+        help="write an Apollo persisted query manifest from a folder of .graphql files",
+    )
+    manifest.add_argument("directory", help="folder searched (recursively) for .graphql files")
+    manifest.add_argument("-o", "--output", help="file to write (default: standard output)")
     return parser
 
 
@@ -144,6 +154,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(schema.as_str())
         return 0
 
+    if args.command == "persisted-manifest":
+        from app.cli.persisted_manifest import write_manifest
+
+        print(write_manifest(settings, args.directory, args.output))
+        return 0
+
     from app.cli.key_upgrade import reseal_merchant_keys_sync
     from app.migrations import migrate_sync
 
@@ -156,9 +172,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         import uvicorn
 
+        from app.cli.persisted_manifest import trusted_documents_problem
         from app.observability.log_config import logging_config
         from app.observability.multiprocess import worker_metrics_directory
 
+        problem = trusted_documents_problem(settings)
+        if problem is not None:
+            raise SystemExit(problem)
         migrate_sync(settings.database_url)
         # Also creates the local server key file, once, before any worker needs it.
         reseal_merchant_keys_sync(settings)

@@ -1,16 +1,17 @@
 """The /graphql endpoint: body limit, authentication, request decoding, execution, response shaping.
 
-Order per POST: size limit -> authentication (the signature covers the raw body and the raw target,
-`/graphql`) -> `customers` scope -> JSON decoding -> execution. Every answer is a JSON object in the
-GraphQL response shape (`{"errors": [...]}` for transport failures):
-401 bad credentials, 403 missing scope, 413 body over the limit, 415 not JSON, 400 malformed request,
-405 wrong method, 500 unexpected failure; GraphQL errors (validation, limits, domain errors of queries)
-come back with 200 like any executed operation.
+Order per request: size limit -> authentication (the signature covers the raw body and the raw target,
+`/graphql` plus any query string) -> `customers` scope -> decoding (JSON body for POST, query string for
+GET; app/graphql/over_http.py) -> the document (trusted, persisted or sent; app/graphql/documents.py) ->
+execution. Every answer is a JSON object in the GraphQL response shape (`{"errors": [...]}` for
+transport failures): 401 bad credentials, 403 missing scope, 413 body over the limit, 415 not JSON,
+400 malformed request, 405 wrong method (or a mutation over GET), 500 unexpected failure. GraphQL errors
+of executed operations come back with 200; syntax, validation and variable errors too under
+`application/json`, and with 400 under `application/graphql-response+json`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -22,8 +23,9 @@ from starlette.types import Receive, Send
 from starlette.types import Scope as ASGIScope
 
 from app.auth import Principal, Scope
-from app.errors import Forbidden, Unauthenticated
+from app.errors import DomainError, Forbidden, Unauthenticated
 from app.graphql.context import GraphQLContext
+from app.graphql.documents import DocumentSource, persisted_documents
 from app.graphql.errors import INTERNAL_CODE, domain_extensions, format_error, is_forbidden
 from app.graphql.ide import graphiql_page, static_routes, wants_html
 from app.graphql.metrics import (
@@ -34,6 +36,18 @@ from app.graphql.metrics import (
     record_operation,
 )
 from app.graphql.operations import OperationRunner, PreparedDocument, UnrunnableOperation
+from app.graphql.over_http import (
+    GET_HEADERS,
+    JSON,
+    RequestProblem,
+    decode_get,
+    decode_post,
+    is_operation_get,
+    is_request_error,
+    problem_of,
+    response_media_type,
+    status_of,
+)
 from app.graphql.schema import build_schema
 from app.graphql.text_rule import operation_text_refusal
 from app.http.authentication import authenticate_request
@@ -47,53 +61,19 @@ from app.runtime import Services
 logger = logging.getLogger("app.graphql")
 
 
-class RequestProblem(Exception):
-    """A request the endpoint answers without executing anything."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        extensions: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.extensions = extensions or {}
-        self.headers = headers or {}
-
-
 def error_response(
-    status: int, message: str, extensions: dict[str, Any] | None = None, **headers: str
+    status: int,
+    message: str,
+    extensions: dict[str, Any] | None = None,
+    media_type: str = JSON,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """A GraphQL-shaped error body: `{"errors": [{"message": ..., "extensions": {..., "requestId"}}]}`."""
     error: dict[str, Any] = {
         "message": message,
         "extensions": {**(extensions or {}), "requestId": current_request_id()},
     }
-    return JSONResponse({"errors": [error]}, status_code=status, headers=headers or None)
-
-
-def decode_operation(request: Request, body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
-    """(query, variables, operationName) from a JSON request body; anything else is a RequestProblem."""
-    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if media_type != "application/json":
-        raise RequestProblem(415, "send the operation as JSON (Content-Type: application/json)")
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):  # also invalid UTF-8 and absurdly deep nesting
-        raise RequestProblem(400, "the request body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise RequestProblem(400, "the request body must be a JSON object (batches are not supported)")
-    query, variables, operation_name = data.get("query"), data.get("variables"), data.get("operationName")
-    if not isinstance(query, str) or not query.strip():
-        raise RequestProblem(400, "`query` must be a non-empty string")
-    if variables is not None and not isinstance(variables, dict):
-        raise RequestProblem(400, "`variables` must be an object")
-    if operation_name is not None and not isinstance(operation_name, str):
-        raise RequestProblem(400, "`operationName` must be a string")
-    return query, variables, operation_name
+    return JSONResponse({"errors": [error]}, status_code=status, headers=headers, media_type=media_type)
 
 
 class GraphQLEndpoint:
@@ -103,6 +83,11 @@ class GraphQLEndpoint:
         self.services = services
         self.operations = OperationRunner(build_schema(), services.settings)
         self.count_operations = services.settings.metrics_enabled
+        self.documents = DocumentSource(
+            self.operations,
+            persisted_documents(services.settings, services.persisted_queries),
+            count=self.count_operations,
+        )
 
     async def __call__(self, scope: ASGIScope, receive: Receive, send: Send) -> None:
         """ASGI entry: a raw ASGI app, so the route takes every method and answers 405s itself."""
@@ -112,35 +97,43 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         """Answer one request on /graphql, whatever its method."""
         if request.method in ("GET", "HEAD"):
-            if wants_html(request):
+            if wants_html(request) and not is_operation_get(request.query_params):
                 return graphiql_page(request)
+            if request.method == "HEAD":
+                return error_response(405, "HEAD is not allowed on /graphql", headers={"Allow": "GET, POST"})
+        elif request.method != "POST":
             return error_response(
-                405,
-                "send GraphQL operations with POST; open /graphql in a browser for GraphiQL",
-                Allow="POST",
+                405, f"{request.method} is not allowed on /graphql", headers={"Allow": "GET, POST"}
             )
-        if request.method != "POST":
-            return error_response(405, f"{request.method} is not allowed on /graphql", Allow="GET, POST")
+        media_type = response_media_type(request.headers.get("accept"))
         try:
-            return await self.execute(request)
+            response = await self.execute(request, media_type)
         except ClientDisconnect:
             raise  # the client is gone: nothing to answer, nothing went wrong here
         except RequestProblem as problem:
             self._count(UNKNOWN, outcome_of_refusal(problem.status))
             headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else {}
-            return error_response(
-                problem.status, problem.message, problem.extensions, **problem.headers, **headers
+            response = error_response(
+                problem.status,
+                problem.message,
+                problem.extensions,
+                media_type,
+                {**headers, **problem.headers},
             )
         except Exception:
             self._count(UNKNOWN, "internal")
             logger.exception("GraphQL request failed")
-            return error_response(500, "Unexpected error.", {"code": INTERNAL_CODE})
+            response = error_response(500, "Unexpected error.", {"code": INTERNAL_CODE}, media_type)
+        if request.method == "GET":
+            response.headers.update(GET_HEADERS)
+        return response
 
-    async def execute(self, request: Request) -> Response:
+    async def execute(self, request: Request, media_type: str) -> Response:
         """Authenticate, decode and run one operation."""
+        is_get = request.method == "GET"
         limit = self.services.settings.max_body_bytes
         try:
-            body = await read_body(request, limit)
+            body = b"" if is_get else await read_body(request, limit)
         except HTTPException:
             raise RequestProblem(413, f"request body is larger than {limit} bytes") from None
         try:
@@ -150,12 +143,23 @@ class GraphQLEndpoint:
             raise RequestProblem(401, error.message, domain_extensions(error)) from None
         except Forbidden as error:
             raise RequestProblem(403, error.message, domain_extensions(error)) from None
-        query, variables, operation_name = decode_operation(request, body)
-        refusal = operation_text_refusal(variables, operation_name)
+        if is_get:
+            operation = decode_get(request.query_params)
+        else:
+            operation = decode_post(request.headers.get("content-type"), body)
+        refusal = operation_text_refusal(operation.variables, operation.operation_name)
         if refusal is not None:
             self._count(UNKNOWN, "invalid")
-            return JSONResponse({"errors": [format_error(refusal)]})
-        prepared = self.operations.prepare(query)
+            status = status_of(media_type, request_error=True, forbidden=False)
+            payload = {"errors": [format_error(refusal)]}
+            return JSONResponse(payload, status_code=status, media_type=media_type)
+        try:
+            query, prepared = await self.documents.prepare(operation.document_request())
+        except DomainError as error:
+            raise problem_of(error) from None
+        operation_name = operation.operation_name
+        if is_get and prepared.is_mutation(operation_name):
+            raise RequestProblem(405, "mutations must be sent with POST", headers={"Allow": "POST"})
         # A request spends its operation's cost; one that cannot run (invalid, no such operation) one point.
         decision = await self.services.rate_limits.charge(
             merchant_id=principal.merchant_id,
@@ -164,11 +168,13 @@ class GraphQLEndpoint:
         )
         charged = rate_limit_headers(decision)
         if not decision.allowed:
-            refusal = RateLimited(decision)
-            extensions = {**domain_extensions(refusal), "retryAfter": decision.retry_after_seconds}
-            raise RequestProblem(429, refusal.message, extensions, charged)
+            refused = RateLimited(decision)
+            extensions = {**domain_extensions(refused), "retryAfter": decision.retry_after_seconds}
+            raise RequestProblem(429, refused.message, extensions, headers=charged)
         try:
-            response = await self._run(request, principal, prepared, query, variables, operation_name)
+            response = await self._run(
+                request, principal, prepared, query, operation.variables, operation_name, media_type
+            )
         except RequestProblem as problem:
             problem.headers.update(charged)
             raise
@@ -183,11 +189,12 @@ class GraphQLEndpoint:
         query: str,
         variables: dict[str, Any] | None,
         operation_name: str | None,
+        media_type: str,
     ) -> Response:
         """Run a prepared operation for an authenticated, charged principal."""
         authorization = request.headers.get("authorization")
         if self.services.replays.applies_to(authorization) and prepared.is_mutation(operation_name):
-            # A signed mutation is accepted once (issue 6); queries are reads and stay fast.
+            # A signed mutation is accepted once; queries are reads and stay fast.
             try:
                 await self.services.replays.accept_once(
                     merchant_id=principal.merchant_id, authorization=authorization
@@ -201,14 +208,17 @@ class GraphQLEndpoint:
             )
         except UnrunnableOperation as error:
             raise RequestProblem(400, error.reason) from None
-        # Per the GraphQL spec, `data` is absent when the operation never ran (syntax, validation, limits).
-        payload: dict[str, Any] = {"data": result.data} if result.executed else {}
         errors = result.errors
+        request_error = is_request_error(errors, result.data, result.executed)
+        # Per the GraphQL spec, `data` is absent when the operation never ran (syntax, validation,
+        # limits, variables that do not coerce).
+        payload: dict[str, Any] = {} if request_error else {"data": result.data}
         if errors:
             payload["errors"] = [format_error(error) for error in errors]
-        status = 403 if any(is_forbidden(error) for error in errors) else 200
+        forbidden = any(is_forbidden(error) for error in errors)
+        status = status_of(media_type, request_error=request_error, forbidden=forbidden)
         self._count(operation_label(query, operation_name), outcome_of(errors, executed=result.executed))
-        return JSONResponse(payload, status_code=status)
+        return JSONResponse(payload, status_code=status, media_type=media_type)
 
     def _count(self, operation: str, outcome: str) -> None:
         """One GraphQL operation for /metrics (by name and outcome), unless metrics are off."""

@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 import app.customers.models
 import app.idempotency.models
 import app.merchants.models
+import app.persisted.models
 import app.replays.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 connection = context.config.attributes["connection"]

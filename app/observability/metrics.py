@@ -37,6 +37,11 @@ GRAPHQL_OPERATIONS = Counter(
     "GraphQL operations, by operation name and outcome (ok or the kind of error).",
     ["operation", "outcome"],
 )
+PERSISTED_DOCUMENTS = Counter(
+    "gateway_graphql_persisted_documents",
+    "Persisted GraphQL documents asked for: trusted, hit, registered or not_found.",
+    ["outcome"],
+)
 # Pool figures are per process; "livesum" adds up the live workers (a worker's file goes when it stops,
 # see forget_this_process).
 DB_POOL_SIZE = Gauge(

@@ -14,11 +14,12 @@ async def test_graphql_path_is_served_without_redirect(gql: GraphQLClient) -> No
     assert response.json() == {"data": {"__typename": "Query"}}
 
 
-async def test_get_without_html_and_other_methods_answer_405_in_json(http: httpx.AsyncClient) -> None:
-    get = await http.get("/graphql", headers={"accept": "application/json"})
-    put = await http.put("/graphql", content=b"{}")
+async def test_get_without_a_query_answers_400_and_other_methods_405_in_json(gql: GraphQLClient) -> None:
+    headers = {"accept": "application/json", "authorization": str(gql.authorization)}
+    get = await gql.http.get("/graphql", headers=headers)
+    put = await gql.http.put("/graphql", content=b"{}")
 
-    assert get.status_code == 405 and get.headers["allow"] == "POST"
+    assert get.status_code == 400
     assert put.status_code == 405 and put.headers["allow"] == "GET, POST"
     assert "errors" in get.json() and "errors" in put.json()
 

@@ -14,6 +14,7 @@ from sqlmodel import SQLModel
 import app.customers.models
 import app.idempotency.models
 import app.merchants.models
+import app.persisted.models
 import app.replays.models  # noqa: F401
 
 
