@@ -1,7 +1,7 @@
 """persisted queries registered by Apollo's automatic persisted queries protocol
 
-Revision ID: 0003_persisted_queries
-Revises: 0002
+Revision ID: 0004_persisted_queries
+Revises: 0003_idempotency_outcomes
 """
 
 from __future__ import annotations
