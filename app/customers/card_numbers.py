@@ -24,14 +24,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from functools import lru_cache
 
 PAN_MIN_DIGITS, PAN_MAX_DIGITS = 12, 19
 
-# Separator characters beyond the Unicode categories below (whitespace, dashes, format characters).
-_SEPARATORS = frozenset("./\\_\u00b7\u2022\u2024\u2027\uff0e\uff0f\uff3c\uff3f")
+# Non-ASCII separators beyond the Unicode categories below (whitespace, dashes, format characters).
+_SEPARATORS = frozenset("\u00b7\u2022\u2024\u2027\uff0e\uff0f\uff3c\uff3f")
 _SEPARATOR_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Pd", "Cf"})
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# Once the text is ASCII: a run is digit groups with separators (any number of them) between them.
+_RUN = re.compile(r"[0-9]+(?:[\s./\\_-]+[0-9]+)*")
+_GROUP = re.compile(r"[0-9]+")
+# A digit's contribution when Luhn doubles it.
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 
 
 def luhn_valid(digits: str) -> bool:
@@ -39,52 +45,53 @@ def luhn_valid(digits: str) -> bool:
     total = 0
     for index, char in enumerate(reversed(digits)):
         number = ord(char) - 48
-        if index % 2 == 1:
-            number *= 2
-            if number > 9:
-                number -= 9
-        total += number
+        total += _DOUBLED[number] if index % 2 else number
     return total % 10 == 0
 
 
-def _is_separator(char: str) -> bool:
-    return char in _SEPARATORS or char.isspace() or unicodedata.category(char) in _SEPARATOR_CATEGORIES
+@lru_cache(maxsize=4096)
+def _as_ascii(char: str) -> str:
+    """A non-ASCII character as the run reader sees it: its digit, a separator, or a run breaker."""
+    if char.isdecimal():
+        return str(unicodedata.decimal(char))
+    if char in _SEPARATORS or char.isspace() or unicodedata.category(char) in _SEPARATOR_CATEGORIES:
+        return " "
+    return "x"
 
 
-def _runs(text: str) -> Iterator[list[str]]:
-    """Runs of digit groups (each group as ASCII digits): separators split groups, anything else runs."""
-    groups: list[str] = []
-    group: list[str] = []
-    for char in text:
-        if char.isdecimal():
-            group.append(str(unicodedata.decimal(char)))
-        elif _is_separator(char):
-            if group:
-                groups.append("".join(group))
-                group = []
+def _weighted_sums(group: str) -> tuple[int, int]:
+    """The group's Luhn sums when its last digit sits at an even position (not doubled) or an odd one."""
+    plain = doubled = 0
+    for index, char in enumerate(reversed(group)):
+        number = ord(char) - 48
+        if index % 2:
+            plain += _DOUBLED[number]
+            doubled += number
         else:
-            if group:
-                groups.append("".join(group))
-                group = []
-            if groups:
-                yield groups
-                groups = []
-    if group:
-        groups.append("".join(group))
-    if groups:
-        yield groups
+            plain += number
+            doubled += _DOUBLED[number]
+    return plain, doubled
 
 
-def _candidates(groups: list[str]) -> Iterator[str]:
-    """Every 12-19 digit sequence of consecutive groups."""
-    for start in range(len(groups)):
-        digits = ""
-        for group in groups[start:]:
-            digits += group
-            if len(digits) > PAN_MAX_DIGITS:
+def _holds_luhn_valid_sequence(groups: list[str]) -> bool:
+    """True when consecutive groups join into a Luhn-valid 12-19 digit number.
+
+    For each last group, groups are added leftwards: Luhn counts from the right, so the digits already
+    summed keep their weights and each added group contributes one of its two precomputed sums. The
+    work is a few steps per group however long the run is.
+    """
+    sums = [_weighted_sums(group) for group in groups]
+    for end in range(len(groups)):
+        total = count = 0
+        for start in range(end, -1, -1):
+            length = len(groups[start])
+            if count + length > PAN_MAX_DIGITS:
                 break
-            if len(digits) >= PAN_MIN_DIGITS:
-                yield digits
+            total += sums[start][count % 2]
+            count += length
+            if count >= PAN_MIN_DIGITS and total % 10 == 0:
+                return True
+    return False
 
 
 def contains_card_number(text: str) -> bool:
@@ -92,6 +99,8 @@ def contains_card_number(text: str) -> bool:
     # Most texts have too few digits to hold one: counting them is far cheaper than reading runs.
     if sum(map(str.isdecimal, text)) < PAN_MIN_DIGITS:
         return False
+    if not text.isascii():
+        text = _NON_ASCII.sub(lambda match: _as_ascii(match.group()), text)
     if "-" in text:
         text = _UUID.sub("u", text)
-    return any(luhn_valid(candidate) for groups in _runs(text) for candidate in _candidates(groups))
+    return any(_holds_luhn_valid_sequence(_GROUP.findall(run.group())) for run in _RUN.finditer(text))

@@ -73,6 +73,7 @@ def dispatcher(operations: Mapping[str, Operation]) -> Callable[[Request], Await
         services: Services = request.app.state.services
         body = await read_body(request, services.settings.max_body_bytes)
         if operation.scopes is None:
+            check_request_text(request)
             return await operation.handler(request, services, 0, body)
         principal = await authenticate_request(request, services.merchants, body)
         # Charged once the merchant is known: every authenticated request counts, refused ones included.
