@@ -8,6 +8,7 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 from strawberry import Info
 
+from app.auth import Access
 from app.customers.rules import NullMeans
 from app.errors import DomainError
 from app.graphql.context import GraphQLContext
@@ -146,7 +147,7 @@ class Mutation:
         idempotency_key: IdempotencyKey = None,
     ) -> AddPaymentMethodResult:
         context = info.context
-        context.require_payment_methods_scope()
+        context.require(Access.WRITE_PAYMENT_METHODS)
         data = given_fields(input)
         try:
             added = await _once(
@@ -171,7 +172,7 @@ class Mutation:
         idempotency_key: IdempotencyKey = None,
     ) -> RemovePaymentMethodResult:
         context = info.context
-        context.require_payment_methods_scope()
+        context.require(Access.WRITE_PAYMENT_METHODS)
         try:
             await _once(
                 context,

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Send
 from starlette.types import Scope as ASGIScope
 
-from app.auth import Scope
+from app.auth import Access
 from app.errors import Forbidden, Unauthenticated
 from app.graphql.context import GraphQLContext
 from app.graphql.errors import INTERNAL_CODE, domain_extensions, format_error, is_forbidden
@@ -130,13 +130,19 @@ class GraphQLEndpoint:
             raise RequestProblem(413, f"request body is larger than {limit} bytes") from None
         try:
             principal = await authenticate_request(request, self.services.merchants, body)
-            principal.require(Scope.CUSTOMERS)
+            principal.require_access(Access.READ_CUSTOMERS)
         except Unauthenticated as error:
             raise RequestProblem(401, error.message, domain_extensions(error)) from None
         except Forbidden as error:
             raise RequestProblem(403, error.message, domain_extensions(error)) from None
         query, variables, operation_name = decode_operation(request, body)
         prepared = self.operations.prepare(query)
+        try:
+            if prepared.is_mutation(operation_name):
+                # Mutations are writes: a read-only token is refused before anything runs.
+                principal.require_access(Access.WRITE_CUSTOMERS)
+        except Forbidden as error:
+            raise RequestProblem(403, error.message, domain_extensions(error)) from None
         authorization = request.headers.get("authorization")
         if self.services.replays.applies_to(authorization) and prepared.is_mutation(operation_name):
             # A signed mutation is accepted once (issue 6); queries are reads and stay fast.

@@ -14,7 +14,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.auth import Scope
+from app.auth import Access
 from app.customers.rules import NullMeans
 from app.errors import ErrorCode, FieldError, InvalidInput
 from app.http.authentication import authenticate_request
@@ -32,10 +32,11 @@ Handler = Callable[[Request, Services, int, bytes], Awaitable[Response]]
 
 @dataclass(frozen=True, slots=True)
 class Operation:
-    """One method of one path: its handler and the scopes it needs (None: no Authorization at all)."""
+    """One method of one path: its handler and what it does, which decides the scopes it needs
+    (None: no Authorization at all)."""
 
     handler: Handler
-    scopes: tuple[Scope, ...] | None
+    access: Access | None
 
 
 def decode_object(body: bytes) -> dict[str, Any]:
@@ -65,10 +66,10 @@ def dispatcher(operations: Mapping[str, Operation]) -> Callable[[Request], Await
         operation = table[request.method]
         services: Services = request.app.state.services
         body = await read_body(request, services.settings.max_body_bytes)
-        if operation.scopes is None:
+        if operation.access is None:
             return await operation.handler(request, services, 0, body)
         principal = await authenticate_request(request, services.merchants, body)
-        principal.require(*operation.scopes)
+        principal.require_access(operation.access)
         if request.method in WRITE_METHODS:
             # A signed write is accepted once; an Idempotency-Key makes a retried write replay (issue 6).
             await services.replays.accept_once(
