@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -78,6 +79,9 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"
     # --- end of issue 7 settings ----------------------------------------------------------------------
 
+    # Browser origins (exact, `scheme://host[:port]`) allowed to call /graphql and /v2 cross-origin.
+    cors_origins: tuple[str, ...] = ()
+
     @property
     def is_sqlite(self) -> bool:
         """True when the database is the embedded SQLite file."""
@@ -120,7 +124,23 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         graphql_max_tokens=_int(env, "GATEWAY_GRAPHQL_MAX_TOKENS", 2000),
         **_security_settings(env),
         **_operations_settings(env),
+        cors_origins=_origins(env, "GATEWAY_CORS_ORIGINS"),
     )
+
+
+_ORIGIN = re.compile(r"https?://[^/?#@\s*]+")
+
+
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated exact origins, each `scheme://host[:port]` as a browser sends it (no path, no `*`)."""
+    origins = tuple(item.strip() for item in (env.get(name) or "").split(",") if item.strip())
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin) or origin != origin.lower():
+            raise SystemExit(
+                f"configuration error: {name} takes exact origins such as https://shop.example.com"
+                f" (lower-case, no path, no trailing slash, no wildcard), got {origin!r}"
+            )
+    return origins
 
 
 # --- Security and reliability (issue 6) ---------------------------------------------------------------
