@@ -152,10 +152,14 @@ class Page:
         return result["result"].get("value")
 
     async def wait_for(self, expression: str, *, seconds: float = 15) -> Any:
-        """Poll until a JavaScript expression is truthy; its value."""
+        """Poll until a JavaScript expression is truthy; its value (`true` for objects such as elements)."""
         deadline = time.monotonic() + seconds
+        probe = (
+            f"(() => {{ const value = ({expression});"
+            " return typeof value === 'object' ? !!value : value; })()"
+        )
         while True:
-            value = await self.evaluate(expression)
+            value = await self.evaluate(probe)
             if value:
                 return value
             if time.monotonic() > deadline:
