@@ -27,10 +27,11 @@ _DEVTOOLS_URL = re.compile(r"DevTools listening on (ws://\S+)")
 
 
 def find_chromium() -> str | None:
-    """The Chromium executable: `GATEWAY_CHROMIUM`, else Debian's package, else one on PATH."""
+    """The Chromium executable: `GATEWAY_CHROMIUM` if set (None when it names nothing runnable), else
+    Debian's package, else one on PATH."""
     configured = os.environ.get("GATEWAY_CHROMIUM")
     if configured:
-        return configured
+        return shutil.which(configured)
     for candidate in CHROMIUM_CANDIDATES:
         found = shutil.which(candidate)
         if found:
