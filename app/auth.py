@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,13 +20,48 @@ BEARER_SCHEME = "Bearer"
 
 
 class Scope(StrEnum):
-    """What an access token may do."""
+    """What an access token may do, as `POST /v2/oauth` grants it."""
 
     CUSTOMERS = "customers"
     PAYMENT_METHODS = "payment-methods"
+    # Handed to browser frontends: a token a page can hold without being able to change anything.
+    CUSTOMERS_READ = "customers:read"
 
 
 ALL_SCOPES = frozenset(Scope)
+
+
+class Access(StrEnum):
+    """What one operation does, in the terms scopes are granted for (the value completes a sentence)."""
+
+    READ_CUSTOMERS = "read customers"
+    WRITE_CUSTOMERS = "change customers"
+    READ_PAYMENT_METHODS = "read a customer's payment methods"
+    WRITE_PAYMENT_METHODS = "change a customer's payment methods"
+    LIST_MERCHANT_PAYMENT_METHODS = "list the merchant's payment methods"
+
+
+# The one table of which scopes grant what: any one of an access's scope sets is enough.
+# `payment-methods` alone lists the merchant's cards because the official Ruby SDK mints exactly that
+# token for `GET /v2/payment-methods` and its live test expects `approved`.
+GRANTS: Mapping[Access, tuple[frozenset[Scope], ...]] = {
+    Access.READ_CUSTOMERS: (frozenset({Scope.CUSTOMERS}), frozenset({Scope.CUSTOMERS_READ})),
+    Access.WRITE_CUSTOMERS: (frozenset({Scope.CUSTOMERS}),),
+    Access.READ_PAYMENT_METHODS: (
+        frozenset({Scope.CUSTOMERS, Scope.PAYMENT_METHODS}),
+        frozenset({Scope.CUSTOMERS_READ}),
+    ),
+    Access.WRITE_PAYMENT_METHODS: (frozenset({Scope.CUSTOMERS, Scope.PAYMENT_METHODS}),),
+    Access.LIST_MERCHANT_PAYMENT_METHODS: (
+        frozenset({Scope.PAYMENT_METHODS}),
+        frozenset({Scope.CUSTOMERS_READ}),
+    ),
+}
+
+
+def grants(scopes: frozenset[Scope], access: Access) -> bool:
+    """True when these scopes allow this access."""
+    return any(needed <= scopes for needed in GRANTS[access])
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +77,18 @@ class Principal:
         if missing:
             names = ", ".join(scope.value for scope in missing)
             raise Forbidden(f"the access token lacks the scope: {names}")
+
+    def may(self, access: Access) -> bool:
+        """True when the caller's scopes allow this access."""
+        return grants(self.scopes, access)
+
+    def require_access(self, access: Access) -> None:
+        """Raise Forbidden unless the caller's scopes allow this access, naming what is missing for each way
+        of being allowed (`payment-methods or customers:read`)."""
+        if self.may(access):
+            return
+        options = " or ".join(" + ".join(sorted(needed - self.scopes)) for needed in GRANTS[access])
+        raise Forbidden(f"the access token lacks the scope: {options} (to {access.value})")
 
 
 @dataclass(frozen=True, slots=True)

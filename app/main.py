@@ -8,13 +8,15 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.responses import JSONResponse
 
-from app.graphql.view import graphql_routes
+from app.graphql.view import error_response, graphql_routes
+from app.http.cors import CrossOriginAccess
 from app.observability.db_metrics import pool_sampler
 from app.observability.metrics import forget_this_process
 from app.observability.middleware import ObservedStarlette, ObserverConfig
 from app.ops.routes import QUIET_ROUTES, ops_routes
-from app.rest.errors import exception_handlers
+from app.rest.errors import error_body, exception_handlers
 from app.rest.routes import rest_routes
 from app.rest.slashes import CollapseLeadingSlashes
 from app.runtime import Services
@@ -31,6 +33,24 @@ def freeze_startup_objects() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+def cross_origin_middleware(settings: Settings) -> list[Middleware]:
+    """CORS for the configured origins on /graphql and /v2 (SPEC section 7); none configured, none added.
+
+    It sits inside CollapseLeadingSlashes, so `//v2/...` is matched like `/v2/...`. A refused preflight
+    answers in the shape of the transport it was meant for.
+    """
+    if not settings.cors_origins:
+        return []
+    return [
+        Middleware(
+            CrossOriginAccess,
+            origins=settings.cors_origins,
+            graphql_refusal=lambda message: error_response(400, message),
+            rest_refusal=lambda message: JSONResponse(error_body(message), status_code=400),
+        )
+    ]
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -58,7 +78,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
         # Every error body is a JSON object, whichever transport raised it (SPEC section 4).
         exception_handlers=exception_handlers(),
-        middleware=[Middleware(CollapseLeadingSlashes)],
+        middleware=[Middleware(CollapseLeadingSlashes), *cross_origin_middleware(settings)],
         observer=ObserverConfig(
             metrics=settings.metrics_enabled, access_log=settings.access_log, quiet_routes=QUIET_ROUTES
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -94,6 +95,8 @@ class Settings:
     graphql_persisted_documents: str | None = None
     # `any`: every document runs; `persisted`: only the manifest's documents do.
     graphql_documents: str = "any"
+    # Browser origins (exact, `scheme://host[:port]`) allowed to call /graphql and /v2 cross-origin.
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -140,7 +143,23 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         **_operations_settings(env),
         **_rate_limit_settings(env),
         **_persisted_documents_settings(env),
+        cors_origins=_origins(env, "GATEWAY_CORS_ORIGINS"),
     )
+
+
+_ORIGIN = re.compile(r"https?://[^/?#@\s*]+")
+
+
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated exact origins, each `scheme://host[:port]` as a browser sends it (no path, no `*`)."""
+    origins = tuple(item.strip() for item in (env.get(name) or "").split(",") if item.strip())
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin) or origin != origin.lower():
+            raise SystemExit(
+                f"configuration error: {name} takes exact origins such as https://shop.example.com"
+                f" (lower-case, no path, no trailing slash, no wildcard), got {origin!r}"
+            )
+    return origins
 
 
 # --- Security and reliability (issue 6) ---------------------------------------------------------------

@@ -8,11 +8,14 @@ import pytest
 
 from app.auth import (
     ALL_SCOPES,
+    GRANTS,
+    Access,
     BearerCredentials,
     Principal,
     Scope,
     SignedCredentials,
     check_signature,
+    grants,
     hash_token,
     new_access_token,
     parse_authorization,
@@ -113,3 +116,48 @@ def test_principal_requires_scopes() -> None:
     Principal(1, ALL_SCOPES).require(Scope.CUSTOMERS, Scope.PAYMENT_METHODS)
     with pytest.raises(Forbidden):
         Principal(1, frozenset({Scope.CUSTOMERS})).require(Scope.CUSTOMERS, Scope.PAYMENT_METHODS)
+
+
+READS = (Access.READ_CUSTOMERS, Access.READ_PAYMENT_METHODS, Access.LIST_MERCHANT_PAYMENT_METHODS)
+WRITES = (Access.WRITE_CUSTOMERS, Access.WRITE_PAYMENT_METHODS)
+
+
+def test_every_access_has_a_grant() -> None:
+    assert set(GRANTS) == set(Access)
+    assert set(READS) | set(WRITES) == set(Access)
+
+
+def test_customers_read_grants_every_read_and_no_write() -> None:
+    reader = frozenset({Scope.CUSTOMERS_READ})
+    assert all(grants(reader, access) for access in READS)
+    assert not any(grants(reader, access) for access in WRITES)
+
+
+def test_customers_and_payment_methods_grant_everything() -> None:
+    assert all(grants(frozenset({Scope.CUSTOMERS, Scope.PAYMENT_METHODS}), access) for access in Access)
+
+
+def test_payment_methods_alone_lists_the_merchants_cards_only() -> None:
+    cards = frozenset({Scope.PAYMENT_METHODS})
+    assert [access for access in Access if grants(cards, access)] == [Access.LIST_MERCHANT_PAYMENT_METHODS]
+
+
+def test_customers_alone_reaches_customers_but_no_cards() -> None:
+    customers = frozenset({Scope.CUSTOMERS})
+    assert [access for access in Access if grants(customers, access)] == [
+        Access.READ_CUSTOMERS,
+        Access.WRITE_CUSTOMERS,
+    ]
+
+
+def test_refusal_names_what_is_missing_for_each_way_in() -> None:
+    with pytest.raises(Forbidden) as caught:
+        Principal(1, frozenset({Scope.CUSTOMERS})).require_access(Access.READ_PAYMENT_METHODS)
+    assert caught.value.message == (
+        "the access token lacks the scope: payment-methods or customers:read"
+        " (to read a customer's payment methods)"
+    )
+    with pytest.raises(Forbidden) as caught:
+        Principal(1, frozenset({Scope.CUSTOMERS_READ})).require_access(Access.WRITE_CUSTOMERS)
+    assert caught.value.message == "the access token lacks the scope: customers (to change customers)"
+    Principal(1, frozenset({Scope.CUSTOMERS_READ})).require_access(Access.READ_CUSTOMERS)

@@ -9,6 +9,7 @@ from typing import Any
 from app.auth import ALL_SCOPES
 from app.cli.seed import seed_customers
 from app.errors import DomainError
+from app.graphql.ide import authorised_link
 from app.merchants.admin import MerchantAdmin
 from app.merchants.repository import Merchant
 from app.merchants.rules import CLIENT_CREDENTIALS
@@ -82,8 +83,8 @@ async def demo_merchant(settings: Settings, credentials_file: str, base_url: str
             "Access token (all scopes, valid 7 days):",
             f"  {header}",
             "",
-            f"GraphiQL:  {base_url}/graphql   (paste the header into the Headers tab as JSON:",
-            f'           {{"Authorization": "Bearer {issued.access_token}"}})',
+            f"GraphiQL:  {authorised_link(base_url, issued.access_token)}",
+            "           (opens signed in: the token stays in your browser, which keeps the header)",
             f"REST:      {base_url}/v2/customers   (API docs: {base_url}/docs)",
             f"Home:      {base_url}/   (links GraphiQL, the docs, /healthz, /readyz and /metrics)",
             f"Try:       curl -s -H '{header}' {base_url}/v2/customers",

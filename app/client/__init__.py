@@ -1,6 +1,6 @@
 """The Python client for the REST API: httpx only, nothing of the server is imported.
 
-    from app.client import GatewayClient, SignedAuth
+from app.client import GatewayClient, SignedAuth
 """
 
 from app.client.api import AsyncGatewayClient, GatewayClient

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.auth import Principal, Scope
+from app.auth import Access, Principal
 from app.customers.service import CustomerService
 from app.graphql.loaders import PaymentMethodsLoader
 from app.idempotency.service import IdempotencyService
@@ -43,8 +43,8 @@ class GraphQLContext:
     @property
     def may_see_payment_methods(self) -> bool:
         """True when the caller holds the scopes payment-method fields need."""
-        return Scope.PAYMENT_METHODS in self.principal.scopes and Scope.CUSTOMERS in self.principal.scopes
+        return self.principal.may(Access.READ_PAYMENT_METHODS)
 
-    def require_payment_methods_scope(self) -> None:
-        """Raise Forbidden unless the caller may see and change payment methods."""
-        self.principal.require(Scope.CUSTOMERS, Scope.PAYMENT_METHODS)
+    def require(self, access: Access) -> None:
+        """Raise Forbidden unless the caller's scopes allow this access."""
+        self.principal.require_access(access)

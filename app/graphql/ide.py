@@ -3,12 +3,16 @@
 No CDN and no inline script: the page loads React, ReactDOM and GraphiQL from /graphql/static/ and
 starts the IDE with static/graphiql-init.js. GraphiQL's dialogs (react-remove-scroll) insert a <style>
 element, hence `style-src 'unsafe-inline'` (scripts stay 'self' only); its fonts are `data:` URLs.
+
+The page keeps its headers in the browser (localStorage) and takes an access token from the address's
+fragment (`authorised_link`), so the token never reaches the server in a request line or a log.
 """
 
 from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -51,6 +55,16 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+
+
+def authorised_link(base_url: str, access_token: str) -> str:
+    """The GraphiQL address that opens already signed in with this token.
+
+    The token rides in the fragment (`#token=...`): browsers never send a fragment, so it stays out of
+    request lines, access logs and Referer headers. The page moves it into its Authorization header and
+    removes it from the address bar (static/graphiql-init.js).
+    """
+    return f"{base_url.rstrip('/')}/graphql#{urlencode({'token': access_token})}"
 
 
 def wants_html(request: Request) -> bool:

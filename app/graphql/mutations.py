@@ -8,6 +8,7 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 from strawberry import Info
 
+from app.auth import Access
 from app.customers import domain
 from app.customers.rules import NullMeans
 from app.errors import DomainError
@@ -158,7 +159,7 @@ class Mutation:
         idempotency_key: IdempotencyKey = None,
     ) -> AddPaymentMethodResult:
         context = info.context
-        context.require_payment_methods_scope()
+        context.require(Access.WRITE_PAYMENT_METHODS)
         data = given_fields(input)
         return await _mutate(
             context,
@@ -181,7 +182,7 @@ class Mutation:
         idempotency_key: IdempotencyKey = None,
     ) -> RemovePaymentMethodResult:
         context = info.context
-        context.require_payment_methods_scope()
+        context.require(Access.WRITE_PAYMENT_METHODS)
         return await _mutate(
             context,
             mutation="removePaymentMethod",

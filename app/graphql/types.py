@@ -9,6 +9,7 @@ import strawberry
 from strawberry import Info
 from strawberry.scalars import JSON
 
+from app.auth import Access
 from app.customers import domain
 from app.customers.pagination import encode_cursor
 from app.customers.rules import DEFAULT_PAGE_SIZE
@@ -102,7 +103,7 @@ class Customer:
         offset: int | None = 0,
     ) -> list[PaymentMethod]:
         context = info.context
-        context.require_payment_methods_scope()
+        context.require(Access.READ_PAYMENT_METHODS)
         key = (self.internal_id, first, offset)
         loaded = context.payment_methods.loaded(key)
         if loaded is not None:  # primed by the page this customer is on: no coroutine needed

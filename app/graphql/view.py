@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Send
 from starlette.types import Scope as ASGIScope
 
-from app.auth import Principal, Scope
+from app.auth import Access, Principal
 from app.errors import DomainError, Forbidden, Unauthenticated
 from app.graphql.context import GraphQLContext
 from app.graphql.documents import DocumentSource, persisted_documents
@@ -138,7 +138,7 @@ class GraphQLEndpoint:
             raise RequestProblem(413, f"request body is larger than {limit} bytes") from None
         try:
             principal = await authenticate_request(request, self.services.merchants, body)
-            principal.require(Scope.CUSTOMERS)
+            principal.require_access(Access.READ_CUSTOMERS)
         except Unauthenticated as error:
             raise RequestProblem(401, error.message, domain_extensions(error)) from None
         except Forbidden as error:
@@ -160,6 +160,12 @@ class GraphQLEndpoint:
         operation_name = operation.operation_name
         if is_get and prepared.is_mutation(operation_name):
             raise RequestProblem(405, "mutations must be sent with POST", headers={"Allow": "POST"})
+        if prepared.is_mutation(operation_name):
+            try:
+                # Mutations are writes: a read-only token is refused before anything runs.
+                principal.require_access(Access.WRITE_CUSTOMERS)
+            except Forbidden as error:
+                raise RequestProblem(403, error.message, domain_extensions(error)) from None
         # A request spends its operation's cost; one that cannot run (invalid, no such operation) one point.
         decision = await self.services.rate_limits.charge(
             merchant_id=principal.merchant_id,

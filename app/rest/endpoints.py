@@ -14,7 +14,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.auth import Principal, Scope
+from app.auth import Access, Principal
 from app.client_text import check_texts
 from app.customers.rules import NullMeans
 from app.errors import DomainError, ErrorCode, FieldError, InvalidInput
@@ -38,10 +38,11 @@ Handler = Callable[[Request, Services, int, bytes], Awaitable[Response]]
 
 @dataclass(frozen=True, slots=True)
 class Operation:
-    """One method of one path: its handler and the scopes it needs (None: no Authorization at all)."""
+    """One method of one path: its handler and what it does, which decides the scopes it needs
+    (None: no Authorization at all)."""
 
     handler: Handler
-    scopes: tuple[Scope, ...] | None
+    access: Access | None
 
 
 def decode_object(body: bytes) -> dict[str, Any]:
@@ -72,7 +73,7 @@ def dispatcher(operations: Mapping[str, Operation]) -> Callable[[Request], Await
         operation = table[request.method]
         services: Services = request.app.state.services
         body = await read_body(request, services.settings.max_body_bytes)
-        if operation.scopes is None:
+        if operation.access is None:
             check_request_text(request)
             return await operation.handler(request, services, 0, body)
         principal = await authenticate_request(request, services.merchants, body)
@@ -84,7 +85,7 @@ def dispatcher(operations: Mapping[str, Operation]) -> Callable[[Request], Await
             raise RateLimited(decision)
         try:
             response = await _authorized(
-                request, services, principal, operation.scopes, operation.handler, body
+                request, services, principal, operation.access, operation.handler, body
             )
         except DomainError as error:
             # Rendered here rather than by the app's handler so the answer keeps the rate-limit fields.
@@ -99,12 +100,12 @@ async def _authorized(
     request: Request,
     services: Services,
     principal: Principal,
-    scopes: tuple[Scope, ...],
+    access: Access,
     handler: Handler,
     body: bytes,
 ) -> Response:
-    """Run a handler for an authenticated principal: its scopes, then replay and idempotency rules."""
-    principal.require(*scopes)
+    """Run a handler for an authenticated principal: its access, then replay and idempotency rules."""
+    principal.require_access(access)
     check_request_text(request)
     if request.method in WRITE_METHODS:
         # A signed write is accepted once; an Idempotency-Key makes a retried write replay.

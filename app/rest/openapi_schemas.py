@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.auth import Scope
 from app.customers.payment_method_rules import TOKEN_MAX_LENGTH
 from app.customers.rules import (
     COUNTRY_FIELD,
@@ -169,7 +170,7 @@ SCHEMAS: dict[str, Any] = {
             "grant_type": {"type": "string", "const": "client_credentials"},
             "scopes": {
                 "type": "array",
-                "items": {"type": "string", "enum": ["customers", "payment-methods"]},
+                "items": {"type": "string", "enum": [scope.value for scope in Scope]},
             },
         },
         "required": ["client_id", "client_secret", "grant_type"],

@@ -1,4 +1,5 @@
-"""The one table of every /v2 path -> method -> endpoint, with the scopes each needs (SPEC section 4).
+"""The one table of every /v2 path -> method -> endpoint, with what each does (which decides the scopes
+it needs, see `app.auth.GRANTS`; SPEC sections 2 and 4).
 
 One Starlette route per path (not per method), so a wrong method on a known path answers 405 with an
 `Allow` header naming every method the path has.
@@ -10,51 +11,56 @@ from collections.abc import Mapping
 
 from starlette.routing import BaseRoute, Route
 
-from app.auth import Scope
+from app.auth import Access
 from app.rest import endpoints, openapi
 from app.rest.endpoints import Operation
 
-CUSTOMERS = (Scope.CUSTOMERS,)
-PAYMENT_METHODS = (Scope.CUSTOMERS, Scope.PAYMENT_METHODS)
+READ = Access.READ_CUSTOMERS
+WRITE = Access.WRITE_CUSTOMERS
+READ_CARDS = Access.READ_PAYMENT_METHODS
+WRITE_CARDS = Access.WRITE_PAYMENT_METHODS
 
 ROUTE_TABLE: tuple[tuple[str, Mapping[str, Operation]], ...] = (
-    # Token endpoint: credentials travel in the body, so no Authorization header (scopes None).
+    # Token endpoint: credentials travel in the body, so no Authorization header (access None).
     ("/v2/oauth", {"POST": Operation(endpoints.issue_token, None)}),
     (
         "/v2/customers",
         {
-            "GET": Operation(endpoints.list_customers, CUSTOMERS),
-            "POST": Operation(endpoints.create_customer, CUSTOMERS),
+            "GET": Operation(endpoints.list_customers, READ),
+            "POST": Operation(endpoints.create_customer, WRITE),
         },
     ),
     (
         "/v2/customers/{uuid}",
         {
-            "GET": Operation(endpoints.get_customer, CUSTOMERS),
-            "POST": Operation(endpoints.update_customer, CUSTOMERS),
-            "DELETE": Operation(endpoints.delete_customer, CUSTOMERS),
+            "GET": Operation(endpoints.get_customer, READ),
+            "POST": Operation(endpoints.update_customer, WRITE),
+            "DELETE": Operation(endpoints.delete_customer, WRITE),
         },
     ),
     # `:path` so a merchant_customer_id holding a (percent-encoded) slash is still found.
     (
         "/v2/merchants/customers/{merchant_customer_id:path}",
-        {"GET": Operation(endpoints.get_customer_by_merchant_customer_id, CUSTOMERS)},
+        {"GET": Operation(endpoints.get_customer_by_merchant_customer_id, READ)},
     ),
     (
         "/v2/customers/{uuid}/payment-methods",
         {
-            "GET": Operation(endpoints.list_payment_methods, PAYMENT_METHODS),
+            "GET": Operation(endpoints.list_payment_methods, READ_CARDS),
             # Extension: attach a tokenised card.
-            "POST": Operation(endpoints.add_payment_method, PAYMENT_METHODS),
+            "POST": Operation(endpoints.add_payment_method, WRITE_CARDS),
         },
     ),
     # Extension: detach one card.
     (
         "/v2/customers/{uuid}/payment-methods/{payment_method_id}",
-        {"DELETE": Operation(endpoints.remove_payment_method, PAYMENT_METHODS)},
+        {"DELETE": Operation(endpoints.remove_payment_method, WRITE_CARDS)},
     ),
     # Extension: every card of the merchant.
-    ("/v2/payment-methods", {"GET": Operation(endpoints.list_merchant_payment_methods, PAYMENT_METHODS)}),
+    (
+        "/v2/payment-methods",
+        {"GET": Operation(endpoints.list_merchant_payment_methods, Access.LIST_MERCHANT_PAYMENT_METHODS)},
+    ),
     # The published contract, built from this table (the lambda defers the reference to it).
     ("/v2/openapi.json", {"GET": Operation(openapi.document_endpoint(lambda: ROUTE_TABLE), None)}),
 )

@@ -62,6 +62,8 @@ def test_demo_creates_the_merchant_once_and_prints_a_header(tmp_path: Path, db_u
     saved = json.loads((tmp_path / "data" / "demo-merchant.json").read_text())
     assert saved["authenticity_token"] in first.stdout and saved["authenticity_token"] in second.stdout
     assert "Authorization: Bearer " in second.stdout
+    token = second.stdout.split("Authorization: Bearer ", 1)[1].split()[0]
+    assert f"/graphql#token={token}" in second.stdout  # the link that opens GraphiQL signed in
 
 
 def test_export_schema_prints_sdl(tmp_path: Path) -> None:
