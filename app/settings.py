@@ -78,6 +78,11 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"
     # --- end of issue 7 settings ----------------------------------------------------------------------
 
+    # GraphQL engine: `fast` (shortcuts for plain fields) or `stock` (Strawberry's own executor), and
+    # how long one operation may run before it is stopped.
+    graphql_engine: str = "fast"
+    graphql_deadline_ms: int = 5000
+
     @property
     def is_sqlite(self) -> bool:
         """True when the database is the embedded SQLite file."""
@@ -120,6 +125,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         graphql_max_tokens=_int(env, "GATEWAY_GRAPHQL_MAX_TOKENS", 2000),
         **_security_settings(env),
         **_operations_settings(env),
+        **_graphql_engine_settings(env),
     )
 
 
@@ -170,4 +176,16 @@ def _operations_settings(env: Mapping[str, str]) -> dict[str, object]:
         "access_log": _flag(env, "GATEWAY_ACCESS_LOG", True),
         "metrics_enabled": _flag(env, "GATEWAY_METRICS", True),
         "forwarded_allow_ips": env.get("GATEWAY_FORWARDED_ALLOW_IPS") or "127.0.0.1",
+    }
+
+
+# --- GraphQL engine -----------------------------------------------------------------------------------
+GRAPHQL_ENGINES = ("fast", "stock")
+
+
+def _graphql_engine_settings(env: Mapping[str, str]) -> dict[str, object]:
+    """The engine mode and the per-operation execution deadline."""
+    return {
+        "graphql_engine": _choice(env, "GATEWAY_GRAPHQL_ENGINE", "fast", GRAPHQL_ENGINES),
+        "graphql_deadline_ms": _int(env, "GATEWAY_GRAPHQL_DEADLINE_MS", 5000),
     }

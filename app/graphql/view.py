@@ -24,9 +24,9 @@ from starlette.types import Scope as ASGIScope
 from app.auth import Scope
 from app.errors import Forbidden, Unauthenticated
 from app.graphql.context import GraphQLContext
+from app.graphql.engine import GraphQLEngine, UnrunnableOperation
 from app.graphql.errors import INTERNAL_CODE, domain_extensions, format_error, is_forbidden
 from app.graphql.ide import graphiql_page, static_routes, wants_html
-from app.graphql.operations import OperationRunner, UnrunnableOperation
 from app.graphql.schema import build_schema
 from app.http.authentication import authenticate_request
 from app.http.body import read_body
@@ -90,7 +90,7 @@ class GraphQLEndpoint:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.operations = OperationRunner(build_schema(), services.settings)
+        self.operations = GraphQLEngine(build_schema(), services.settings)
         self.count_operations = services.settings.metrics_enabled
 
     async def __call__(self, scope: ASGIScope, receive: Receive, send: Send) -> None:
