@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import GraphQLObjectType
+from graphql import FieldNode, GraphQLError, GraphQLObjectType, ValidationRule
 from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.permission import BasePermission
 
@@ -89,6 +89,27 @@ def test_checked_fields_get_no_fast_path_and_plain_ones_do() -> None:
     assert isinstance(engine.field_plans.get(item, "label"), Leaf)
     assert engine.field_plans.get(item, "secret") is None
     assert engine.field_plans.get(item, "loud") is None
+
+
+class NoSecrets(ValidationRule):
+    """An extra document check: refuses any selection of a field called `secret`."""
+
+    def enter_field(self, node: FieldNode, *_: Any) -> None:
+        if node.name.value == "secret":
+            self.report_error(GraphQLError("`secret` is off limits", node))
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_extra_validation_rules_refuse_documents_before_execution(mode: str) -> None:
+    schema = strawberry.Schema(query=ProbeQuery)
+    engine = GraphQLEngine(schema, Settings(), mode=mode, extra_rules=[NoSecrets])
+
+    refused = await run(engine, "{ item { label secret } }")
+    accepted = await run(engine, "{ item { label } }")
+
+    assert not refused.executed
+    assert [error.message for error in refused.errors] == ["`secret` is off limits"]
+    assert accepted.data == {"item": {"label": "plain"}}
 
 
 class Recording(SchemaExtension):

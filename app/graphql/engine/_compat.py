@@ -13,7 +13,7 @@ Nothing else in the application imports graphql-core's executor internals or Str
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from graphql import DocumentNode, FieldNode, GraphQLField, GraphQLResolveInfo, GraphQLSchema
@@ -40,7 +40,7 @@ class StrawberryResolveInfo:
     """Mixin for a plain graphql-core `Executor`: resolvers receive the resolve info Strawberry's `Info`
     wraps (Strawberry's builder, borrowed; it reads `operation_extensions`, which /graphql never offers)."""
 
-    build_resolve_info = StrawberryGraphQLCoreExecutionContext.build_resolve_info
+    build_resolve_info: Any = StrawberryGraphQLCoreExecutionContext.build_resolve_info
     operation_extensions: dict[str, Any] | None = None
 
 
@@ -75,7 +75,7 @@ def is_default_resolver(field_def: GraphQLField) -> bool:
 def resolver_function(definition: StrawberryField) -> Callable[..., Any] | None:
     """The function a Strawberry field was declared with (None for plain attribute fields)."""
     resolver = definition.base_resolver
-    return None if resolver is None else resolver.wrapped_func
+    return None if resolver is None else cast("Callable[..., Any]", resolver.wrapped_func)
 
 
 def raw_info(info: strawberry.Info[Any, Any]) -> GraphQLResolveInfo:
@@ -117,7 +117,7 @@ def execute_document(
         variable_values=variables,
         operation_name=operation_name,
         executor_class=executor_class,
-        is_awaitable=optimized_is_awaitable,
+        is_awaitable=cast(Any, optimized_is_awaitable),
         **executor_arguments,
     )
 

@@ -31,6 +31,7 @@ from graphql import (
     GraphQLSchema,
     VariableNode,
     Visitor,
+    get_nullable_type,
     is_leaf_type,
     visit,
 )
@@ -98,12 +99,10 @@ def plan_for(field_def: GraphQLField | None, *, leaves_allowed: bool) -> FieldPl
         return hook  # type: ignore[no-any-return]
     if not leaves_allowed or field_def.args or function is not None or not is_default_resolver(field_def):
         return None
-    field_type = field_def.type
-    non_null = isinstance(field_type, GraphQLNonNull)
-    leaf = field_type.of_type if non_null else field_type
+    leaf = get_nullable_type(field_def.type)
     if not is_leaf_type(leaf):
         return None
-    return Leaf(definition.python_name, leaf.coerce_output_value, non_null)
+    return Leaf(definition.python_name, leaf.coerce_output_value, isinstance(field_def.type, GraphQLNonNull))
 
 
 class FieldPlans:
