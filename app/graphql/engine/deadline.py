@@ -1,8 +1,8 @@
 """The per-request execution deadline: past it, an operation stops and the worker is free again.
 
 Two halves, because an operation can overrun in two ways:
-- waiting (a slow statement, a stuck connection): the awaited execution runs under `asyncio.timeout`,
-  which cancels whatever is pending when the time is up;
+- waiting (a slow statement, a stuck connection): a timer on the event loop cancels the awaited
+  execution, and whatever it is waiting for, when the time is up;
 - computing (a large selection resolved synchronously, where the event loop never gets a turn to fire a
   timer): the executors read the clock once per selection set they execute (one `time.monotonic()` per
   object, a few microseconds per page of customers) and raise `DeadlineExceeded` once it has passed.
