@@ -97,6 +97,10 @@ class Settings:
     graphql_documents: str = "any"
     # Browser origins (exact, `scheme://host[:port]`) allowed to call /graphql and /v2 cross-origin.
     cors_origins: tuple[str, ...] = ()
+    # GraphQL engine: `fast` (shortcuts for plain fields) or `stock` (Strawberry's own executor), and
+    # how long one operation may run before it is stopped.
+    graphql_engine: str = "fast"
+    graphql_deadline_ms: int = 5000
 
     @property
     def is_sqlite(self) -> bool:
@@ -144,6 +148,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         **_rate_limit_settings(env),
         **_persisted_documents_settings(env),
         cors_origins=_origins(env, "GATEWAY_CORS_ORIGINS"),
+        **_graphql_engine_settings(env),
     )
 
 
@@ -243,3 +248,13 @@ def _persisted_documents_settings(env: Mapping[str, str]) -> dict[str, Any]:
             "GATEWAY_GRAPHQL_PERSISTED_DOCUMENTS"
         )
     return {"graphql_persisted_documents": manifest, "graphql_documents": policy}
+# --- GraphQL engine -----------------------------------------------------------------------------------
+GRAPHQL_ENGINES = ("fast", "stock")
+
+
+def _graphql_engine_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The engine mode and the per-operation execution deadline."""
+    return {
+        "graphql_engine": _choice(env, "GATEWAY_GRAPHQL_ENGINE", "fast", GRAPHQL_ENGINES),
+        "graphql_deadline_ms": _int(env, "GATEWAY_GRAPHQL_DEADLINE_MS", 5000),
+    }

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from app.graphql.documents import TrustedDocumentError, prepare_manifest
-from app.graphql.operations import OperationRunner
+from app.graphql.engine import GraphQLEngine
 from app.graphql.schema import build_schema
 from app.persisted.manifest import ManifestError, load_manifest
 from app.persisted.manifest_builder import build_manifest
@@ -21,7 +21,7 @@ def write_manifest(settings: Settings, directory: str, output: str | None) -> st
     """Build and check the manifest; write it to `output` (returning a summary) or return its JSON."""
     try:
         manifest = build_manifest(directory)
-        prepare_manifest(OperationRunner(build_schema(), settings), manifest)
+        prepare_manifest(GraphQLEngine(build_schema(), settings), manifest)
     except (ManifestError, TrustedDocumentError) as error:
         raise SystemExit(f"error: {error}") from None
     text = json.dumps(manifest.as_json(), indent=2, ensure_ascii=False) + "\n"
@@ -41,7 +41,7 @@ def trusted_documents_problem(settings: Settings) -> str | None:
         return None
     try:
         manifest = load_manifest(settings.graphql_persisted_documents)
-        prepare_manifest(OperationRunner(build_schema(), settings), manifest)
+        prepare_manifest(GraphQLEngine(build_schema(), settings), manifest)
     except (ManifestError, TrustedDocumentError) as error:
         return f"error: {error}"
     return None

@@ -8,7 +8,7 @@ once; an invalid one stops start-up with an error naming the operation.
 
 from __future__ import annotations
 
-from app.graphql.operations import OperationRunner, PreparedDocument
+from app.graphql.engine import GraphQLEngine, PreparedDocument
 from app.observability.metrics import PERSISTED_DOCUMENTS
 from app.persisted.errors import PersistedQueryNotFound
 from app.persisted.manifest import Manifest, ManifestError, load_manifest
@@ -25,7 +25,7 @@ def _messages(prepared: PreparedDocument) -> str:
     return "; ".join(error.message for error in prepared.errors)
 
 
-def prepare_manifest(runner: OperationRunner, manifest: Manifest) -> dict[str, PreparedDocument]:
+def prepare_manifest(runner: GraphQLEngine, manifest: Manifest) -> dict[str, PreparedDocument]:
     """Every manifest document prepared, by the SHA-256 of its body; TrustedDocumentError if one fails."""
     prepared: dict[str, PreparedDocument] = {}
     for operation in manifest.operations:
@@ -60,7 +60,7 @@ class DocumentSource:
     persisted document asked for is counted on /metrics by outcome."""
 
     def __init__(
-        self, runner: OperationRunner, persisted: PersistedDocuments, *, count: bool = False
+        self, runner: GraphQLEngine, persisted: PersistedDocuments, *, count: bool = False
     ) -> None:
         self.runner = runner
         self.persisted = persisted

@@ -28,9 +28,7 @@ async def _prime_payment_methods(info: Info[GraphQLContext, None], connection: C
     context = info.context
     if not connection.nodes or not context.may_see_payment_methods:
         return
-    pages = set()
-    for selected in info.selected_fields:
-        pages |= payment_method_pages(selected.selections, PAYMENT_METHODS_FIRST, 0)
+    pages = payment_method_pages(info, PAYMENT_METHODS_FIRST, 0)
     if pages:
         ids = [node.internal_id for node in connection.nodes]
         await context.payment_methods.prime(

@@ -1,8 +1,9 @@
-"""The Strawberry schema: types, resolvers and the execution context with the fast paths.
+"""The Strawberry schema: types and resolvers, nothing about how operations are executed.
 
-Requests do not go through `Schema.execute`: app/graphql/operations.py parses, validates (with the
-depth, alias and token limits) and executes them on graphql-core directly. The module-level `schema` is
-what `python -m app export-schema` prints; the limits do not change the SDL.
+/graphql runs operations through app/graphql/engine (its own parse/validate cache, limits, deadline and
+executor); the schema stays a stock Strawberry schema, so `schema.execute(...)` and
+`schema.execute_sync(...)` work as Strawberry documents them (without the engine's limits). The
+module-level `schema` is also what `python -m app export-schema` prints.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
-from app.graphql.execution import FastFieldsExecutionContext
 from app.graphql.mutations import Mutation
 from app.graphql.queries import Query
 from app.graphql.scalars import SCALAR_MAP
@@ -18,12 +18,7 @@ from app.graphql.scalars import SCALAR_MAP
 
 def build_schema() -> strawberry.Schema:
     """The gateway's schema."""
-    return strawberry.Schema(
-        query=Query,
-        mutation=Mutation,
-        config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        execution_context_class=FastFieldsExecutionContext,
-    )
+    return strawberry.Schema(query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALAR_MAP))
 
 
 schema = build_schema()

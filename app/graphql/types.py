@@ -14,7 +14,7 @@ from app.customers import domain
 from app.customers.pagination import encode_cursor
 from app.customers.rules import DEFAULT_PAGE_SIZE
 from app.graphql.context import GraphQLContext
-from app.graphql.execution import NO_SHORTCUT, shortcut
+from app.graphql.engine import NO_SHORTCUT, shortcut
 
 # The default page of a customer's payment methods (also what a page of customers primes).
 PAYMENT_METHODS_FIRST = DEFAULT_PAGE_SIZE
@@ -111,7 +111,7 @@ class Customer:
         return _load_payment_methods(context, key)  # type: ignore[return-value]  # graphql-core awaits it
 
     def loaded_payment_methods(self, context: GraphQLContext, args: dict[str, Any]) -> Any:
-        """The shortcut of `paymentMethods` (app/graphql/execution.py): the list when a page primed it."""
+        """The shortcut of `paymentMethods` (app/graphql/engine/plans.py): the list when a page primed it."""
         if not context.may_see_payment_methods:
             return NO_SHORTCUT
         loaded = context.payment_methods.loaded((self.internal_id, args.get("first"), args.get("offset")))

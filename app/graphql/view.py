@@ -26,6 +26,7 @@ from app.auth import Access, Principal
 from app.errors import DomainError, Forbidden, Unauthenticated
 from app.graphql.context import GraphQLContext
 from app.graphql.documents import DocumentSource, persisted_documents
+from app.graphql.engine import GraphQLEngine, PreparedDocument, UnrunnableOperation
 from app.graphql.errors import INTERNAL_CODE, domain_extensions, format_error, is_forbidden
 from app.graphql.ide import graphiql_page, static_routes, wants_html
 from app.graphql.metrics import (
@@ -35,7 +36,6 @@ from app.graphql.metrics import (
     outcome_of_refusal,
     record_operation,
 )
-from app.graphql.operations import OperationRunner, PreparedDocument, UnrunnableOperation
 from app.graphql.over_http import (
     GET_HEADERS,
     JSON,
@@ -81,10 +81,10 @@ class GraphQLEndpoint:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.operations = OperationRunner(build_schema(), services.settings)
+        self.engine = GraphQLEngine(build_schema(), services.settings)
         self.count_operations = services.settings.metrics_enabled
         self.documents = DocumentSource(
-            self.operations,
+            self.engine,
             persisted_documents(services.settings, services.persisted_queries),
             count=self.count_operations,
         )
@@ -209,7 +209,7 @@ class GraphQLEndpoint:
                 raise RequestProblem(401, error.message, domain_extensions(error)) from None
         context = GraphQLContext.for_request(principal, self.services.customers, self.services.idempotency)
         try:
-            result = await self.operations.execute(
+            result = await self.engine.execute(
                 prepared, variables=variables, operation_name=operation_name, context=context
             )
         except UnrunnableOperation as error:

@@ -18,7 +18,10 @@ DOCUMENTS = [
     REPOSITORY / "README.md",
     *(
         REPOSITORY / "docs" / name
-        for name in ("rest.md", "graphql.md", "client.md", "operations.md", "security.md", "performance.md")
+        for name in (
+            "rest.md", "graphql.md", "client.md", "operations.md", "security.md", "performance.md",
+            "architecture.md",
+        )
     ),
 ]
 SHELL_LANGUAGES = {"sh", "bash"}

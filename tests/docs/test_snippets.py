@@ -12,8 +12,6 @@ from graphql import build_schema, parse, validate
 
 from tests.docs.markdown_blocks import DOCUMENTS, REPOSITORY, Block, all_blocks
 
-# Linked from the README, written on another branch; drop this once it is merged.
-WRITTEN_ELSEWHERE = {REPOSITORY / "docs" / "architecture.md"}
 _PATH = re.compile(r"`((?:app|tests|scripts|docs)/[\w./-]*|schema\.graphql|pyproject\.toml)`")
 _LINK = re.compile(r"\]\((?!https?://|mailto:)([^)\s]+)\)")
 _HEADING = re.compile(r"^#{1,6}\s+(.*)$", re.MULTILINE)
@@ -45,7 +43,7 @@ def test_every_path_named_exists() -> None:
         f"{document.relative_to(REPOSITORY)}: {path}"
         for document, text in _documents_text().items()
         for path in _PATH.findall(text)
-        if not (REPOSITORY / path).exists() and REPOSITORY / path not in WRITTEN_ELSEWHERE
+        if not (REPOSITORY / path).exists()
     ]
     assert missing == []
 
@@ -62,8 +60,6 @@ def test_every_link_and_anchor_leads_somewhere() -> None:
         for target in _LINK.findall(text):
             path, _, anchor = target.partition("#")
             linked = (document.parent / path).resolve() if path else document
-            if linked in WRITTEN_ELSEWHERE:
-                continue
             if not linked.exists():
                 broken.append(f"{document.relative_to(REPOSITORY)}: {target}")
             elif anchor and anchor not in {_anchor(h) for h in _HEADING.findall(linked.read_text())}:

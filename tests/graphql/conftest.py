@@ -1,11 +1,18 @@
-"""Fixtures for the GraphQL tests: a real app over HTTP (ASGI transport), acting as a merchant."""
+"""Fixtures for the GraphQL tests: a real app over HTTP (ASGI transport), acting as a merchant.
+
+Every test here that builds settings runs once per engine mode (`GATEWAY_GRAPHQL_ENGINE`): `fast` on
+both databases, `stock` on SQLite (the engine does not depend on the database, and this keeps the
+added suite time small). `TEST_GRAPHQL_ENGINE=fast|stock` runs one mode only, on both databases.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,7 +23,47 @@ from app.auth import ALL_SCOPES, Scope, signature_digest
 from app.main import create_app
 from app.merchants.repository import Merchant
 from app.runtime import Services
-from app.settings import Settings
+from app.settings import GRAPHQL_ENGINES, Settings
+
+GRAPHQL_TESTS = Path(__file__).parent
+
+
+def _unwanted(item: pytest.Item, wanted: str | None) -> bool:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None or GRAPHQL_TESTS not in item.path.parents:
+        return False
+    mode = callspec.params.get("graphql_engine")
+    if mode is None:
+        return False
+    if wanted is not None:
+        return bool(mode != wanted)
+    return mode == "stock" and callspec.params.get("database_url") != "sqlite"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Drop the stock-mode runs on PostgreSQL (or every run of another mode than TEST_GRAPHQL_ENGINE)."""
+    wanted = os.environ.get("TEST_GRAPHQL_ENGINE") or None
+    if wanted is not None and wanted not in GRAPHQL_ENGINES:
+        raise pytest.UsageError(f"TEST_GRAPHQL_ENGINE must be one of {', '.join(GRAPHQL_ENGINES)}")
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        (dropped if _unwanted(item, wanted) else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.fixture(params=GRAPHQL_ENGINES)
+def graphql_engine(request: pytest.FixtureRequest) -> str:
+    """The engine mode the app under test runs operations with."""
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(settings: Settings, graphql_engine: str) -> Settings:
+    """The shared test settings, in this run's engine mode."""
+    return replace(settings, graphql_engine=graphql_engine)
 
 
 async def issue_token(services: Services, merchant: Merchant, scopes: frozenset[Scope] = ALL_SCOPES) -> str:

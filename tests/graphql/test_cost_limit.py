@@ -14,7 +14,7 @@ from graphql import parse, validate
 
 from app.customers.rules import DEFAULT_PAGE_SIZE
 from app.graphql.cost import COST_ERROR_CODE, cost_limit_rule, operation_costs
-from app.graphql.operations import OperationRunner
+from app.graphql.engine import GraphQLEngine
 from app.graphql.schema import build_schema as build_strawberry_schema
 from app.settings import Settings, load_settings
 from scripts.bench import CUSTOMER_FIELDS, PAYMENT_METHOD_FIELDS
@@ -50,7 +50,7 @@ def test_the_rule_refuses_only_operations_over_the_limit() -> None:
 
 
 def test_the_prepared_document_keeps_each_operation_cost() -> None:
-    runner = OperationRunner(build_strawberry_schema(), Settings())
+    runner = GraphQLEngine(build_strawberry_schema(), Settings())
 
     single = runner.prepare('{ customer(uuid: "x") { uuid name } }')
     several = runner.prepare('query A { customer(uuid: "x") { uuid } } query B { customers { totalCount } }')

@@ -123,16 +123,16 @@ async def test_validation_is_cached_across_requests(
 async def test_a_repeated_query_text_is_parsed_once(
     gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.graphql import operations
+    from app.graphql.engine import documents
 
     parses: list[str] = []
-    original = operations.parse
+    original = documents.parse
 
     def counting(source: str, **options: Any) -> Any:
         parses.append(source)
         return original(source, **options)
 
-    monkeypatch.setattr(operations, "parse", counting)
+    monkeypatch.setattr(documents, "parse", counting)
     query = f"{{ b{uuid.uuid4().hex}: __typename }}"
 
     for _ in range(3):
@@ -142,16 +142,16 @@ async def test_a_repeated_query_text_is_parsed_once(
 
 
 async def test_the_document_cache_is_bounded(gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.graphql import operations
+    from app.graphql.engine import GraphQLEngine, documents
 
-    monkeypatch.setattr(operations, "CACHE_SIZE", 3)
+    monkeypatch.setattr(documents, "CACHE_SIZE", 3)
     queries = [f"{{ c{index}: __typename }}" for index in range(5)]
-    runner = operations.OperationRunner(operations_schema(), Settings())
+    runner = GraphQLEngine(operations_schema(), Settings())
 
     for query in queries:
         runner.prepare(query)
 
-    assert list(runner._prepared) == queries[-3:]
+    assert runner.documents.cached_texts() == queries[-3:]
     assert runner.prepare(queries[-1]) is runner.prepare(queries[-1])
 
 

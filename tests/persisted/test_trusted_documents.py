@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.graphql.documents import DocumentSource, TrustedDocumentError, persisted_documents
-from app.graphql.operations import OperationRunner
+from app.graphql.engine import GraphQLEngine
 from app.graphql.schema import build_schema
 from app.main import create_app
 from app.persisted.manifest_builder import build_manifest
@@ -112,7 +112,7 @@ async def test_persisted_mode_registers_nothing(only_trusted: GraphQLClient, ser
 async def test_trusted_documents_are_prepared_once_and_kept(
     graphql_settings: Settings, services: Services
 ) -> None:
-    runner = OperationRunner(build_schema(), graphql_settings)
+    runner = GraphQLEngine(build_schema(), graphql_settings)
     source = DocumentSource(runner, persisted_documents(graphql_settings, services.persisted_queries))
     _, first = await source.prepare(DocumentRequest(document_id=sha256_hex(COUNT)))
     for index in range(300):  # more distinct documents than the runner's cache holds

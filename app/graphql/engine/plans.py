@@ -1,0 +1,163 @@
+"""What the fast executor may do for a field instead of graphql-core's general path, and what it keeps.
+
+A field's plan is decided once per engine (it depends only on the schema):
+
+1. a leaf: a plain attribute field (Strawberry's own attribute resolver, no arguments, scalar or enum
+   type): read the attribute and serialise it;
+2. a shortcut: the resolver carries a synchronous hook (`@shortcut(hook)`, e.g. a customer's payment
+   methods that the page already loaded in one batch): graphql-core coerces the arguments, the hook
+   answers, graphql-core completes the value as usual;
+3. nothing: the general path.
+
+A field with permission classes or field extensions never gets a plan: those run inside Strawberry's
+resolver wrapper, which only the general path calls.
+
+What graphql-core collects for a selection set, and the compiled plan of that set, depend only on the
+document (unless a directive such as `@include(if: $x)` reads a variable): `DocumentPlans` keeps both
+with the parsed document, so a repeated query skips that work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from graphql import (
+    DirectiveNode,
+    DocumentNode,
+    GraphQLField,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    VariableNode,
+    Visitor,
+    get_nullable_type,
+    is_leaf_type,
+    visit,
+)
+from graphql.language.visitor import BREAK
+from graphql.pyutils import Undefined
+
+from app.graphql.engine._compat import (
+    CollectedFields,
+    is_default_resolver,
+    resolver_function,
+    strawberry_field,
+)
+
+# A hook's answer when it cannot answer: the field takes the general path.
+NO_SHORTCUT: Any = object()
+_SHORTCUT_ATTRIBUTE = "__graphql_shortcut__"
+# hook(source, context, coerced GraphQL arguments) -> the resolver's value, or NO_SHORTCUT
+Shortcut = Callable[[Any, Any, dict[str, Any]], Any]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def shortcut(hook: Shortcut) -> Callable[[F], F]:
+    """Give a resolver a synchronous shortcut the fast executor tries first."""
+
+    def mark(resolver: F) -> F:
+        setattr(resolver, _SHORTCUT_ATTRIBUTE, hook)
+        return resolver
+
+    return mark
+
+
+class Leaf:
+    """A plain attribute field read and serialised without graphql-core's per-field machinery."""
+
+    __slots__ = ("coerce", "non_null", "python_name")
+
+    def __init__(self, python_name: str, coerce: Callable[[Any], Any], non_null: bool) -> None:
+        self.python_name, self.coerce, self.non_null = python_name, coerce, non_null
+
+    def value(self, source: Any) -> Any:
+        """The serialised value, or NO_SHORTCUT when only the general path can answer (or report) it."""
+        try:
+            value = getattr(source, self.python_name)
+            if value is None:
+                return NO_SHORTCUT if self.non_null else None
+            serialized = self.coerce(value)
+        except Exception:  # the general path raises it again, located and reported
+            return NO_SHORTCUT
+        return NO_SHORTCUT if serialized is None or serialized is Undefined else serialized
+
+
+FieldPlan = Leaf | Shortcut | None
+
+
+def plan_for(field_def: GraphQLField | None, *, leaves_allowed: bool) -> FieldPlan:
+    """How a field may be resolved outside the general path, if at all."""
+    if field_def is None:
+        return None
+    definition = strawberry_field(field_def)
+    if definition is None or definition.extensions or definition.permission_classes:
+        return None  # permission checks and field extensions run only on the general path
+    function = resolver_function(definition)
+    hook = getattr(function, _SHORTCUT_ATTRIBUTE, None) if function is not None else None
+    if hook is not None:
+        return hook  # type: ignore[no-any-return]
+    if not leaves_allowed or field_def.args or function is not None or not is_default_resolver(field_def):
+        return None
+    leaf = get_nullable_type(field_def.type)
+    if not is_leaf_type(leaf):
+        return None
+    return Leaf(definition.python_name, leaf.coerce_output_value, isinstance(field_def.type, GraphQLNonNull))
+
+
+class FieldPlans:
+    """The plan of every field, worked out on first use; one per engine (bounded by the schema's size)."""
+
+    def __init__(self, schema: GraphQLSchema, *, leaves_allowed: bool) -> None:
+        self.schema = schema
+        self.leaves_allowed = leaves_allowed
+        self._plans: dict[tuple[str, str], FieldPlan] = {}
+
+    def get(self, parent_type: GraphQLObjectType, field_name: str) -> FieldPlan:
+        """The plan of `parent_type.field_name`."""
+        key = (parent_type.name, field_name)
+        try:
+            return self._plans[key]
+        except KeyError:
+            field_def = self.schema.get_field(parent_type, field_name)
+            plan = self._plans[key] = plan_for(field_def, leaves_allowed=self.leaves_allowed)
+            return plan
+
+
+class DocumentPlans:
+    """Collected sub-selections and compiled selection plans of one parsed document, kept with it.
+
+    Keys hold ids of the document's nodes and grouped field sets; the document and these entries keep
+    them alive, so an id cannot be taken by another object while the plans exist.
+    """
+
+    def __init__(self, document: DocumentNode) -> None:
+        # Collection reads variables only through directives (@include/@skip and the like).
+        self.reusable = not _directives_read_variables(document)
+        # (type name, ids of the field nodes) -> what graphql-core collected for them
+        self.subfields: dict[tuple[str, tuple[int, ...]], CollectedFields] = {}
+        # id(grouped field set) -> (the set, its compiled plan or None until first executed)
+        self.compiled: dict[int, tuple[dict[str, Any], list[Any] | None]] = {}
+
+
+class _VariableInDirective(Visitor):
+    found = False
+
+    def enter_directive(self, node: DirectiveNode, *_: Any) -> Any:
+        if any(_reads_variable(argument.value) for argument in node.arguments or ()):
+            self.found = True
+            return BREAK
+        return None
+
+
+def _reads_variable(value: Any) -> bool:
+    if isinstance(value, VariableNode):
+        return True
+    children = getattr(value, "values", None) or [field.value for field in getattr(value, "fields", ())]
+    return any(_reads_variable(child) for child in children)
+
+
+def _directives_read_variables(document: DocumentNode) -> bool:
+    visitor = _VariableInDirective()
+    visit(document, visitor)
+    return visitor.found
