@@ -196,10 +196,11 @@ async def test_graphql_spends_the_operations_cost(settings: Settings) -> None:
     from graphql import parse
 
     from app.graphql.cost import operation_costs
+    from app.graphql.engine._compat import graphql_schema
     from app.graphql.schema import build_schema
 
     page = "{ customers(first: 20) { nodes { uuid email paymentMethods { id } } } }"
-    cost = operation_costs(build_schema()._schema, parse(page))[None]
+    cost = operation_costs(graphql_schema(build_schema()), parse(page))[None]
     assert cost > 20  # a page of 20 customers costs more than one point
     async with served(replace(settings, rate_limit_graphql_points=10_000)) as (client, services):
         headers = await bearer(services)
