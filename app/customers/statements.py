@@ -244,6 +244,8 @@ _SQLITE_UUID4 = (
     "substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-' || "
     "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(h, 18, 3) || '-' || substr(h, 21, 12)"
 )
+# Generated merchant ids keep every digit run short (hex time, a letter before the index): a long run of
+# digits could pass for a card number, which no stored text may hold.
 SEED_CUSTOMERS = {
     "sqlite": f"""
         WITH RECURSIVE seq(i) AS (SELECT :start UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < :stop),
@@ -256,7 +258,7 @@ SEED_CUSTOMERS = {
         rows AS (SELECT i, {_SQLITE_UUID4} AS u, ts FROM generated)
         INSERT INTO customers (uuid, merchant_id, merchant_customer_id, email, name, metadata, city, country,
                                created_at, updated_at)
-        SELECT u, :merchant_id, printf('seed-%d-%09d', :base_ms, i), printf('customer%09d@example.com', i),
+        SELECT u, :merchant_id, printf('seed-%x-n%09d', :base_ms, i), printf('customer%09d@example.com', i),
                'Customer ' || i,
                CASE WHEN i % 7 = 0 THEN '{{"tier": "gold"}}' ELSE '{{"tier": "standard"}}' END,
                'Springfield', 'US', ts, ts
@@ -265,7 +267,7 @@ SEED_CUSTOMERS = {
     "postgresql": """
         INSERT INTO customers (uuid, merchant_id, merchant_customer_id, email, name, metadata, city, country,
                                created_at, updated_at)
-        SELECT u, :merchant_id, 'seed-' || CAST(:base_ms AS text) || '-' || lpad(i::text, 9, '0'),
+        SELECT u, :merchant_id, 'seed-' || to_hex(CAST(:base_ms AS bigint)) || '-n' || lpad(i::text, 9, '0'),
                'customer' || lpad(i::text, 9, '0') || '@example.com',
                'Customer ' || i,
                CASE WHEN i % 7 = 0 THEN '{"tier": "gold"}' ELSE '{"tier": "standard"}' END::json,

@@ -23,6 +23,7 @@ from typing import Any
 from graphql import GraphQLError
 
 from app.errors import DomainError
+from app.graphql.engine import DEADLINE_CODE
 from app.graphql.errors import domain_extensions
 from app.persisted.errors import (
     InvalidPersistedQuery,
@@ -173,10 +174,19 @@ def is_operation_get(parameters: Mapping[str, str]) -> bool:
 
 def is_request_error(errors: list[GraphQLError], data: Any, executed: bool) -> bool:
     """True when nothing ran: the document did not parse or validate, or the variables did not coerce
-    (graphql-core then answers without data and with errors that have no path)."""
+    (graphql-core then answers without data and with errors that have no path). An operation stopped at
+    its deadline did run: its answer is an execution result, whatever the media type."""
     if not executed:
         return True
-    return data is None and bool(errors) and all(error.path is None for error in errors)
+    return (
+        data is None
+        and bool(errors)
+        and all(error.path is None and not _is_deadline(error) for error in errors)
+    )
+
+
+def _is_deadline(error: GraphQLError) -> bool:
+    return (error.extensions or {}).get("code") == DEADLINE_CODE
 
 
 def status_of(media_type: str, *, request_error: bool, forbidden: bool) -> int:
