@@ -8,6 +8,7 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 from strawberry import Info
 
+from app.customers.global_ids import payment_method_key
 from app.customers.rules import NullMeans
 from app.errors import DomainError
 from app.graphql.context import GraphQLContext
@@ -179,7 +180,9 @@ class Mutation:
                 {"customerUuid": customer_uuid, "id": id},
                 idempotency_key,
                 lambda: context.customers.remove_payment_method(
-                    merchant_id=context.merchant_id, customer_uuid=customer_uuid, payment_method_id=id
+                    merchant_id=context.merchant_id,
+                    customer_uuid=customer_uuid,
+                    payment_method_id=payment_method_key(id),
                 ),
             )
         except DomainError as error:
