@@ -10,7 +10,7 @@ import json
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import String, bindparam, cast, exists, func, literal, select, tuple_
+from sqlalchemy import String, bindparam, cast, exists, func, literal_column, select, tuple_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -75,7 +75,7 @@ def _metadata_condition(index: int, *, sqlite: bool) -> ColumnElement[Any]:
         # No JSON index on SQLite: every candidate row's metadata is parsed (see docs/graphql.md).
         entries = func.json_each(c.metadata).table_valued("key", "value", name=f"metadata_entry{index}")
         return exists(
-            select(literal(1))
+            select(literal_column("1"))
             .select_from(entries)
             .where(
                 entries.c.key == bindparam(f"metadata_key{index}", type_=String),
@@ -91,7 +91,7 @@ def _conditions(shape: Shape) -> list[Any]:
     conditions += [_FILTER_CONDITIONS[name]() for name in shape.filters]
     conditions += [_metadata_condition(index, sqlite=shape.sqlite) for index in range(shape.metadata)]
     if shape.has_payment_methods is not None:
-        cards = exists(select(literal(1)).where(pm.customer_id == c.id))
+        cards = exists(select(literal_column("1")).where(pm.customer_id == c.id))
         conditions.append(cards if shape.has_payment_methods else ~cards)
     if shape.search:
         conditions.append(search_condition(sqlite=shape.sqlite))

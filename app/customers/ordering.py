@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, func, tuple_
+from sqlalchemy import Integer, String, bindparam, func, literal_column, tuple_
 from sqlalchemy.sql import ColumnElement
 
 from app.customers.domain import Customer
@@ -44,7 +44,7 @@ DEFAULT_ORDER = CustomerOrder.CREATED_AT_DESC
 
 def text_sort_key(value: Any) -> Any:
     """The case-folded sort key of a text column or bound value (generated columns and cursors share it)."""
-    return func.coalesce(func.lower(value), "")
+    return func.coalesce(func.lower(value), literal_column("''"))
 
 
 @dataclass(frozen=True, slots=True)
