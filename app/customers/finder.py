@@ -52,6 +52,7 @@ class CustomerFinder:
         customer_filter: CustomerFilter | None = None,
         search: str | None = None,
         first_field: str = "first",
+        order_field: str = "orderBy",
         search_field: str = "search",
     ) -> FoundPage:
         """A page of live customers matching the filter and search, in `order` (newest first by default).
@@ -68,6 +69,7 @@ class CustomerFinder:
             offset=offset,
             order=order,
             first_field=first_field,
+            order_field=order_field,
         )
         query = clean_query(customer_filter, search, search_field)
         rows = await self._read(merchant_id, query, page)

@@ -54,10 +54,11 @@ def clean_page_request(
     offset: Any = None,
     order: Any = None,
     first_field: str = "first",
+    order_field: str = "orderBy",
 ) -> PageRequest:
     """A page forwards (`first` after a cursor, default 50) or backwards (`last` before a cursor): the
     same items either way, in the same order. Mixing the two directions is refused."""
-    chosen = clean_order(order, "orderBy" if first_field == "first" else "order")
+    chosen = clean_order(order, order_field)
     if first is not None and last is not None:
         raise _refuse("last", f"{first_field} and last cannot be used together: page one way at a time")
     if after is not None and before is not None:

@@ -27,6 +27,8 @@ ROUTE_TABLE: tuple[tuple[str, Mapping[str, Operation]], ...] = (
             "POST": Operation(endpoints.create_customer, CUSTOMERS),
         },
     ),
+    # Extension: full-text search. Listed before /v2/customers/{uuid}, which would take "search" for a uuid.
+    ("/v2/customers/search", {"GET": Operation(endpoints.search_customers, CUSTOMERS)}),
     (
         "/v2/customers/{uuid}",
         {
