@@ -12,6 +12,8 @@ planner uses the index only for that exact expression.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -87,7 +89,7 @@ def upgrade() -> None:
                 f"{field}_key", sa.String(), sa.Computed(f"coalesce(lower({field}), '')", persisted=stored)
             ),
         )
-    live = {"sqlite_where": _LIVE, "postgresql_where": _LIVE}
+    live: dict[str, Any] = {"sqlite_where": _LIVE, "postgresql_where": _LIVE}
     op.create_index(
         "ix_customers_merchant_updated_live",
         "customers",
