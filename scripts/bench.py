@@ -32,6 +32,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))  # this checkout's app, whichever one the virtualenv has installed
 from bench_finding import check_answers, finding_requests, finding_scenarios, finding_targets  # noqa: E402
 
 PYTHON = sys.executable
