@@ -87,7 +87,13 @@ def _metadata_condition(index: int, *, sqlite: bool) -> ColumnElement[Any]:
 
 
 def _conditions(shape: Shape) -> list[Any]:
-    conditions: list[Any] = [c.merchant_id == bindparam("merchant_id"), c.deleted_at.is_(None)]
+    merchant: Any = c.merchant_id
+    if shape.sqlite and shape.search:
+        # Start from the customers the search index names (typically a few hundred) and sort those; SQLite,
+        # without statistics, would rather walk the merchant's whole list in order and probe each row
+        # against the matches (30 ms at 100k customers). `+ 0` keeps merchant_id out of index selection.
+        merchant = c.merchant_id + literal_column("0")
+    conditions: list[Any] = [merchant == bindparam("merchant_id"), c.deleted_at.is_(None)]
     conditions += [_FILTER_CONDITIONS[name]() for name in shape.filters]
     conditions += [_metadata_condition(index, sqlite=shape.sqlite) for index in range(shape.metadata)]
     if shape.has_payment_methods is not None:

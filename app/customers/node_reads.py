@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.sql import Select
 
 from app.customers.domain import Customer, PaymentMethod
@@ -30,9 +30,16 @@ def _keys(size: int) -> list[Any]:
     return [bindparam(f"key{index}") for index in range(size)]
 
 
+# The merchant is checked on the rows the unique ids find: without statistics SQLite takes an equality on
+# an indexed merchant_id for the better path and walks every customer of the merchant (250 ms for 50 ids
+# at 100k customers); `+ 0` keeps that column out of index selection.
+def _merchant_is(column: Any) -> Any:
+    return (column + literal_column("0")) == bindparam("merchant_id")
+
+
 @cache
 def _customers_statement(size: int) -> Select[Any]:
-    return select(*CUSTOMER_COLUMNS).where(c.uuid.in_(_keys(size)), c.merchant_id == bindparam("merchant_id"))
+    return select(*CUSTOMER_COLUMNS).where(c.uuid.in_(_keys(size)), _merchant_is(c.merchant_id))
 
 
 @cache
@@ -40,7 +47,7 @@ def _payment_methods_statement(size: int) -> Select[Any]:
     return (
         select(*PAYMENT_METHOD_COLUMNS)
         .select_from(payment_methods_table.join(customers, c.id == pm.customer_id))
-        .where(pm.public_id.in_(_keys(size)), pm.merchant_id == bindparam("merchant_id"))
+        .where(pm.public_id.in_(_keys(size)), _merchant_is(pm.merchant_id))
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.sql import Select
 
-from app.customers import listing
+from app.customers import listing, node_reads
 from app.customers.domain import CustomerFilter
 from app.customers.listing_rules import CustomerQuery, PageRequest
 from app.customers.ordering import ORDERS, Cursor, CustomerOrder
@@ -120,6 +120,8 @@ async def test_search_uses_the_full_text_index(database_url: str) -> None:
 
     if sqlite(database_url):
         assert "VIRTUALTABLEINDEX" in text and "customers_search" in text.lower(), text
+        # driven by the matches, not by walking the merchant's list and probing each row
+        assert "SEARCHcustomersUSINGINTEGERPRIMARYKEY(rowid=?)" in text, text
     else:
         assert "BitmapIndexScanonix_customers_search_live" in text, text
 
@@ -132,3 +134,17 @@ async def test_metadata_filter_uses_the_gin_index_on_postgresql(database_url: st
     text = await page_plan(database_url, query, PageRequest(order=CustomerOrder.CREATED_AT_DESC, size=50))
 
     assert "BitmapIndexScanonix_customers_metadata_live" in text, text
+
+
+async def test_nodes_find_customers_and_cards_by_their_unique_ids(database_url: str) -> None:
+    if not sqlite(database_url):
+        pytest.skip("PostgreSQL's planner has statistics; the hint is for SQLite's")
+    values: dict[str, Any] = {f"key{index}": f"id-{index}" for index in range(50)}
+    values["merchant_id"] = 1
+
+    customers_plan = await plan(database_url, node_reads._customers_statement(50), values)
+    cards_plan = await plan(database_url, node_reads._payment_methods_statement(50), values)
+
+    assert "sqlite_autoindex_customers_1(uuid=?)" in customers_plan, customers_plan
+    assert "sqlite_autoindex_payment_methods_1(public_id=?)" in cards_plan, cards_plan
+    assert "merchant" not in customers_plan + cards_plan
