@@ -95,7 +95,10 @@ def test_a_cursor_of_another_order_is_refused_naming_both_orders() -> None:
         decode_cursor(cursor, CustomerOrder.EMAIL_ASC, "after")
 
     assert refused(error) == ("after", ErrorCode.INVALID_CURSOR)
-    assert "NAME_ASC" in error.value.field_errors[0].message and "EMAIL_ASC" in error.value.field_errors[0].message
+    assert (
+        "NAME_ASC" in error.value.field_errors[0].message
+        and "EMAIL_ASC" in error.value.field_errors[0].message
+    )
 
 
 @pytest.mark.parametrize(
