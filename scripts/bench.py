@@ -31,6 +31,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))  # this checkout's app, whichever one the virtualenv has installed
+from bench_finding import check_answers, finding_requests, finding_scenarios, finding_targets  # noqa: E402
+
 PYTHON = sys.executable
 CUSTOMER_FIELDS = (
     "uuid merchantCustomerId description email name phone metadata zipCode city address country deleted "
@@ -287,6 +291,9 @@ def main() -> int:
         wait_until_up(f"{floors_base}/floor/bare/x")
         uuids = sample["uuids"]
         s, c = args.seconds, args.connections
+        finding = finding_requests(sample, args.customers)
+        print("finding scenarios, checked once:")
+        check_answers(product_base, token, finding)
 
         def gql(query: str) -> str:
             return json.dumps({"query": query})
@@ -356,11 +363,14 @@ def main() -> int:
                     "POST",
                     ["/graphql"],
                     gql(
-                        f'{{ customers(first: 50, after: "{sample["deep_cursor"]}") '
+                        f'{{ customers(first: 50, after: "{sample["deep_cursors"]["CREATED_AT_DESC"]}") '
                         f"{{ nodes {{ {CUSTOMER_FIELDS} }} }} }}"
                     ),
                     token,
                 ),
+            ),
+            *finding_scenarios(
+                product_base, finding, lambda method, paths, body: lua_script(method, paths, body, token)
             ),
             (
                 "rest_create",
@@ -425,6 +435,7 @@ def main() -> int:
             "<=",
             1.5,
         ),
+        *finding_targets(latency, lambda name: median_round(rounds[name]).p50_ms),
         ("seed customers/s (SQLite)", float(seed["customers_per_second"]), ">=", 50_000.0),
         ("server RSS after the run (MB)", server_rss, "<=", 250.0),
     ]
@@ -466,8 +477,10 @@ def main() -> int:
 
 
 async def _sample(database_url: str, merchant: dict[str, Any]) -> dict[str, Any]:
-    """A long-lived token, 200 sample uuids and a keyset cursor near the end of the list."""
-    from app.customers.pagination import encode_cursor
+    """A long-lived token, 100 sample uuids with their global ids, and per order the cursors of the first
+    page's end and of a page near the end of the list."""
+    from app.customers.global_ids import NodeType, encode_global_id
+    from app.customers.ordering import CustomerOrder
     from app.runtime import Services
     from app.settings import Settings
 
@@ -481,13 +494,22 @@ async def _sample(database_url: str, merchant: dict[str, Any]) -> dict[str, Any]
         )
         page = await services.customers.list_customers(merchant_id=merchant["id"], limit=100, offset=0)
         total = await services.customers.count(merchant_id=merchant["id"])
-        deep = await services.customers.list_customers(
-            merchant_id=merchant["id"], limit=1, offset=max(total - 51, 0)
-        )
+        deep_cursors = {}
+        for order in CustomerOrder:
+            # Walked to once with an offset (slow at depth, once per order), then paged by keyset.
+            deep = await services.customers.finder.find(
+                merchant_id=merchant["id"], first=1, offset=max(total - 51, 0), order=order
+            )
+            deep_cursors[order.value] = deep.cursor(deep.items[0])
     finally:
         await services.close()
     uuids = [customer.uuid for customer in page.items]
-    return {"token": issued.access_token, "uuids": uuids, "deep_cursor": encode_cursor(deep.items[0])}
+    return {
+        "token": issued.access_token,
+        "uuids": uuids,
+        "global_ids": [encode_global_id(NodeType.CUSTOMER, uuid) for uuid in uuids],
+        "deep_cursors": deep_cursors,
+    }
 
 
 if __name__ == "__main__":

@@ -65,6 +65,11 @@ class CustomerFilter:
     name_contains: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    country: str | None = None
+    updated_after: datetime | None = None
+    has_payment_methods: bool | None = None
+    # (key, value) pairs, each an exact match of one metadata entry
+    metadata: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

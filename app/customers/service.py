@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.customers import reads, repository
 from app.customers.domain import Customer, CustomerFilter, Page, PaymentMethod
+from app.customers.finder import CustomerFinder
 from app.customers.pagination import decode_cursor
 from app.customers.payment_method_rules import clean_new_payment_method
 from app.customers.rules import (
@@ -68,6 +69,8 @@ class CustomerService:
 
     def __init__(self, database: Database) -> None:
         self._db = database
+        # Lists in any order, search and node lookups: reads of many customers, app/customers/finder.py.
+        self.finder = CustomerFinder(database)
 
     async def create(self, *, merchant_id: int, data: Mapping[str, Any]) -> Customer:
         """Create a customer from client data (unknown keys ignored)."""

@@ -52,6 +52,12 @@ class AddPaymentMethodInput:
     keep_until: str | None = strawberry.field(default=strawberry.UNSET, description="`YYYY-MM-DD`.")
 
 
+@strawberry.input(description="One metadata entry a customer must have: this key with exactly this value.")
+class MetadataFilter:
+    key: str
+    value: str
+
+
 @strawberry.input(name="CustomerFilter", description="Every given filter must match.")
 class CustomerFilterInput:
     email: str | None = strawberry.field(default=strawberry.UNSET, description="Exact email.")
@@ -63,9 +69,22 @@ class CustomerFilterInput:
     created_before: datetime | None = strawberry.field(
         default=strawberry.UNSET, description="Strictly before."
     )
+    country: str | None = strawberry.field(
+        default=strawberry.UNSET, description="ISO 3166-1 alpha-2 code, any case."
+    )
+    updated_after: datetime | None = strawberry.field(default=strawberry.UNSET, description="Strictly after.")
+    has_payment_methods: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="True: customers with at least one card; false: without any (needs the payment-methods "
+        "scope).",
+    )
+    metadata: list[MetadataFilter] | None = strawberry.field(
+        default=strawberry.UNSET, description="Entries the customer's metadata must all have (at most 10)."
+    )
 
     def to_domain(self) -> domain.CustomerFilter:
         """The service's filter; absent and null fields do not filter."""
-        return domain.CustomerFilter(
-            **{key: value for key, value in given_fields(self).items() if value is not None}
-        )
+        given = {key: value for key, value in given_fields(self).items() if value is not None}
+        if "metadata" in given:
+            given["metadata"] = tuple((entry.key, entry.value) for entry in given["metadata"])
+        return domain.CustomerFilter(**given)

@@ -10,6 +10,7 @@ from strawberry import Info
 
 from app.auth import Access
 from app.customers import domain
+from app.customers.global_ids import payment_method_key
 from app.customers.rules import NullMeans
 from app.errors import DomainError
 from app.graphql.context import GraphQLContext
@@ -189,7 +190,9 @@ class Mutation:
             arguments={"customerUuid": customer_uuid, "id": id},
             key=idempotency_key,
             execute=lambda: context.customers.remove_payment_method(
-                merchant_id=context.merchant_id, customer_uuid=customer_uuid, payment_method_id=id
+                merchant_id=context.merchant_id,
+                customer_uuid=customer_uuid,
+                payment_method_id=payment_method_key(id),
             ),
             payload=lambda _removed: RemovePaymentMethodPayload(id=id, deleted=True),
             errors=(NotFoundError,),

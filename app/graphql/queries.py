@@ -7,12 +7,14 @@ from typing import TypeVar
 import strawberry
 from strawberry import Info
 
-from app.customers.rules import DEFAULT_PAGE_SIZE
+from app.auth import Access
+from app.customers import domain
+from app.customers.ordering import DEFAULT_ORDER, CustomerOrder
 from app.errors import NotFound
 from app.graphql.context import GraphQLContext
 from app.graphql.inputs import CustomerFilterInput
 from app.graphql.lookahead import payment_method_pages
-from app.graphql.types import PAYMENT_METHODS_FIRST, Customer, CustomerConnection
+from app.graphql.types import PAYMENT_METHODS_FIRST, Customer, CustomerConnection, Node, PaymentMethod
 
 T = TypeVar("T")
 
@@ -63,27 +65,63 @@ class Query:
         return Customer.from_domain(found)
 
     @strawberry.field(
-        description="Live customers, newest first. Page with `first` (1-100) and `after` (a cursor from "
-        "`pageInfo.endCursor`); `offset` skips like REST's offset."
+        description="Live customers in `orderBy` order (newest first by default). Page forwards with "
+        "`first` (1-100, default 50) and `after` (`pageInfo.endCursor`), or backwards with `last` and "
+        "`before` (`pageInfo.startCursor`); a cursor serves only the order it was made in. `offset` skips "
+        "like REST's offset. `search`: every word must begin a word of the name, email, "
+        "merchantCustomerId, phone or city (case-insensitive)."
     )
     async def customers(
         self,
         info: Info[GraphQLContext, None],
-        first: int | None = DEFAULT_PAGE_SIZE,
+        first: int | None = strawberry.UNSET,
         after: str | None = strawberry.UNSET,
+        last: int | None = strawberry.UNSET,
+        before: str | None = strawberry.UNSET,
         offset: int | None = strawberry.UNSET,
         filter: CustomerFilterInput | None = strawberry.UNSET,
+        order_by: CustomerOrder | None = DEFAULT_ORDER,
+        search: str | None = strawberry.UNSET,
     ) -> CustomerConnection:
         context = info.context
         customer_filter = filter.to_domain() if isinstance(filter, CustomerFilterInput) else None
-        page = await context.customers.list_customers(
+        if customer_filter is not None and customer_filter.has_payment_methods is not None:
+            context.require(Access.READ_PAYMENT_METHODS)
+        found = await context.customers.finder.find(
             merchant_id=context.merchant_id,
-            limit=first,
-            offset=_given(offset),
+            first=_given(first),
             after=_given(after),
+            last=_given(last),
+            before=_given(before),
+            offset=_given(offset),
+            order=order_by,
             customer_filter=customer_filter,
-            limit_field="first",
+            search=_given(search),
         )
-        connection = CustomerConnection.from_page(page, customer_filter)
+        connection = CustomerConnection.from_found(found)
         await _prime_payment_methods(info, connection)
         return connection
+
+    @strawberry.field(description="The object with this global id, or null when it names nothing of yours.")
+    async def node(self, info: Info[GraphQLContext, None], id: strawberry.ID) -> Node | None:
+        return (await _nodes(info, [id]))[0]
+
+    @strawberry.field(
+        description="The objects with these global ids (at most 100), in order; null for each id that "
+        "names nothing of yours. One lookup per type, whatever the number of ids."
+    )
+    async def nodes(self, info: Info[GraphQLContext, None], ids: list[strawberry.ID]) -> list[Node | None]:
+        return await _nodes(info, ids)
+
+
+async def _nodes(info: Info[GraphQLContext, None], ids: list[strawberry.ID]) -> list[Node | None]:
+    context = info.context
+    found = await context.customers.finder.nodes(merchant_id=context.merchant_id, ids=ids)
+    views: list[Node | None] = []
+    for item in found:
+        if isinstance(item, domain.PaymentMethod):
+            context.require(Access.READ_PAYMENT_METHODS)
+            views.append(PaymentMethod.from_domain(item))
+        else:
+            views.append(None if item is None else Customer.from_domain(item))
+    return views

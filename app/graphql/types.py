@@ -11,7 +11,10 @@ from strawberry.scalars import JSON
 
 from app.auth import Access
 from app.customers import domain
-from app.customers.pagination import encode_cursor
+from app.customers.finder import FoundPage
+from app.customers.global_ids import NodeType, encode_global_id
+from app.customers.listing_rules import CustomerQuery
+from app.customers.ordering import CustomerOrder
 from app.customers.rules import DEFAULT_PAGE_SIZE
 from app.graphql.context import GraphQLContext
 from app.graphql.engine import NO_SHORTCUT, shortcut
@@ -20,9 +23,23 @@ from app.graphql.engine import NO_SHORTCUT, shortcut
 PAYMENT_METHODS_FIRST = DEFAULT_PAGE_SIZE
 
 
+strawberry.enum(
+    CustomerOrder,
+    description="The orders of a customer list. Ties are broken by insertion, in the direction of the order: "
+    "newest insert first for descending orders, oldest first for ascending ones.",
+)
+
+
+@strawberry.interface(
+    description="An object with a global id (Relay's object identification): refetch it with `node(id:)`."
+)
+class Node:
+    id: strawberry.ID = strawberry.field(description="The object's opaque, stable global id.")
+
+
 @strawberry.type(description="A tokenised card attached to a customer.")
-class PaymentMethod:
-    id: strawberry.ID
+class PaymentMethod(Node):
+    uuid: strawberry.ID = strawberry.field(description="The card's own id, `id` in REST answers.")
     status: str = strawberry.field(description="`active`.")
     masked_pan: str = strawberry.field(description="First 6 and last 4 digits, e.g. `411111******1111`.")
     expiration_date: date = strawberry.field(description="The last day of the expiry month.")
@@ -37,7 +54,8 @@ class PaymentMethod:
     def from_domain(cls, method: domain.PaymentMethod) -> PaymentMethod:
         """The GraphQL view of a payment method."""
         return cls(
-            id=strawberry.ID(method.id),
+            id=strawberry.ID(encode_global_id(NodeType.PAYMENT_METHOD, method.id)),
+            uuid=strawberry.ID(method.id),
             status=method.status,
             masked_pan=method.masked_pan,
             expiration_date=method.expiration_date,
@@ -51,7 +69,7 @@ class PaymentMethod:
 
 
 @strawberry.type(description="A merchant's customer: every field REST shows, camelCased, plus its cards.")
-class Customer:
+class Customer(Node):
     internal_id: strawberry.Private[int]
     uuid: strawberry.ID = strawberry.field(description="The customer's public id (UUID v4, lower-case).")
     merchant_customer_id: str | None
@@ -73,6 +91,7 @@ class Customer:
     def from_domain(cls, customer: domain.Customer) -> Customer:
         """The GraphQL view of a customer."""
         return cls(
+            id=strawberry.ID(encode_global_id(NodeType.CUSTOMER, customer.uuid)),
             internal_id=customer.id,
             uuid=strawberry.ID(customer.uuid),
             merchant_customer_id=customer.merchant_customer_id,
@@ -125,9 +144,16 @@ async def _load_payment_methods(
     return [PaymentMethod.from_domain(method) for method in methods]
 
 
-@strawberry.type
+@strawberry.type(description="Where a page lies in its list (Relay's cursor connections).")
 class PageInfo:
-    has_next_page: bool
+    has_next_page: bool = strawberry.field(
+        description="Paging forwards: whether customers follow. Paging backwards: false."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Paging backwards: whether customers come before. Paging forwards: true only past an "
+        "`offset`."
+    )
+    start_cursor: str | None = strawberry.field(description="Pass as `before` to get the previous page.")
     end_cursor: str | None = strawberry.field(description="Pass as `after` to get the next page.")
 
 
@@ -137,42 +163,46 @@ class CustomerEdge:
     node: Customer
 
 
-@strawberry.type(description="A page of live customers, newest first.")
+@strawberry.type(description="A page of live customers in the chosen order.")
 class CustomerConnection:
     @strawberry.field
     def edges(self) -> list[CustomerEdge]:
         # Built only when asked for: a page read through `nodes` makes no cursors at all.
         return [
-            CustomerEdge(cursor=encode_cursor(item), node=node)
-            for item, node in zip(self.items, self.nodes, strict=True)
+            CustomerEdge(cursor=self.found.cursor(item), node=node)
+            for item, node in zip(self.found.items, self.nodes, strict=True)
         ]
 
     nodes: list[Customer]
     page_info: PageInfo
-    items: strawberry.Private[list[domain.Customer]]
-    customer_filter: strawberry.Private[domain.CustomerFilter | None]
+    found: strawberry.Private[FoundPage]
 
     @classmethod
-    def from_page(
-        cls, page: domain.Page[domain.Customer], customer_filter: domain.CustomerFilter | None
-    ) -> CustomerConnection:
-        """A connection over one page from the service."""
-        items = page.items
+    def from_found(cls, found: FoundPage) -> CustomerConnection:
+        """A connection over one page from the finder."""
+        items = found.items
         return cls(
             nodes=[Customer.from_domain(item) for item in items],
             page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=encode_cursor(items[-1]) if items else None
+                has_next_page=found.has_next,
+                has_previous_page=found.has_previous,
+                start_cursor=found.cursor(items[0]) if items else None,
+                end_cursor=found.cursor(items[-1]) if items else None,
             ),
-            items=items,
-            customer_filter=customer_filter,
+            found=found,
         )
 
-    @strawberry.field(description="How many live customers match the filter (counted only when asked for).")
+    @property
+    def query(self) -> CustomerQuery:
+        """The filter and search the page was read with."""
+        return self.found.query
+
+    @strawberry.field(
+        description="How many live customers match the filter and search (counted only when asked for)."
+    )
     async def total_count(self, info: Info[GraphQLContext, None]) -> int:
         context = info.context
-        return await context.customers.count(
-            merchant_id=context.merchant_id, customer_filter=self.customer_filter
-        )
+        return await context.customers.finder.count(merchant_id=context.merchant_id, query=self.query)
 
 
 @strawberry.type(description="The customer a mutation created, changed or deleted.")

@@ -149,6 +149,22 @@ async def list_customers(request: Request, services: Services, merchant_id: int,
     return wire.customer_list_response(page.items)
 
 
+async def search_customers(request: Request, services: Services, merchant_id: int, body: bytes) -> Response:
+    """`GET /v2/customers/search?query&limit&offset&order` (extension): what GraphQL's `search` finds."""
+    query = request.query_params
+    found = await services.customers.finder.find(
+        merchant_id=merchant_id,
+        first=query.get("limit"),
+        offset=query.get("offset"),
+        order=query.get("order"),
+        search=query.get("query", ""),
+        first_field="limit",
+        order_field="order",
+        search_field="query",
+    )
+    return wire.customer_list_response(found.items)
+
+
 async def create_customer(request: Request, services: Services, merchant_id: int, body: bytes) -> Response:
     """`POST /v2/customers`."""
     customer = await services.customers.create(merchant_id=merchant_id, data=decode_object(body))

@@ -16,7 +16,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.customers.ordering import DEFAULT_ORDER, CustomerOrder
 from app.customers.rules import DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE
+from app.customers.search import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS
 from app.idempotency.models import KEY_MAX_LENGTH
 from app.rest.openapi_schemas import SCHEMAS, ref
 
@@ -61,6 +63,18 @@ LIMIT = Parameter(
     {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
 )
 OFFSET = Parameter("offset", "query", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0})
+SEARCH_QUERY = Parameter(
+    "query",
+    "query",
+    {"type": "string", "minLength": 1, "maxLength": MAX_SEARCH_LENGTH},
+    f"Words to find (at most {MAX_SEARCH_WORDS}), each matching the beginning of a word, ignoring case.",
+)
+ORDER = Parameter(
+    "order",
+    "query",
+    {"type": "string", "enum": [order.value for order in CustomerOrder], "default": DEFAULT_ORDER.value},
+    "The order of the results (any case), as GraphQL's orderBy.",
+)
 UUID = Parameter("uuid", "path", {"type": "string"}, "The customer's uuid.")
 MERCHANT_CUSTOMER_ID = Parameter("merchant_customer_id", "path", {"type": "string", "minLength": 1})
 PAYMENT_METHOD_ID = Parameter("payment_method_id", "path", {"type": "string"})
@@ -134,6 +148,13 @@ OPERATIONS: Mapping[tuple[str, str], OperationDoc] = {
     ),
     ("/v2/customers", "GET"): OperationDoc(
         "List live customers, newest first", "CustomerList", (400, *_READ), (LIMIT, OFFSET)
+    ),
+    ("/v2/customers/search", "GET"): OperationDoc(
+        "Search live customers: every word begins a word of name, email, merchant_customer_id, phone or city",
+        "CustomerList",
+        (400, *_READ),
+        (SEARCH_QUERY, LIMIT, OFFSET, ORDER),
+        extension=True,
     ),
     ("/v2/customers", "POST"): OperationDoc(
         "Create a customer", "Customer", _WRITE, (IDEMPOTENCY_KEY,), request="CustomerInput"

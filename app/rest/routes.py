@@ -30,6 +30,8 @@ ROUTE_TABLE: tuple[tuple[str, Mapping[str, Operation]], ...] = (
             "POST": Operation(endpoints.create_customer, WRITE),
         },
     ),
+    # Extension: full-text search. Listed before /v2/customers/{uuid}, which would take "search" for a uuid.
+    ("/v2/customers/search", {"GET": Operation(endpoints.search_customers, READ)}),
     (
         "/v2/customers/{uuid}",
         {
