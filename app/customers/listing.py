@@ -17,8 +17,8 @@ from sqlalchemy.sql import ColumnElement, Select
 from app.customers.domain import Customer, CustomerFilter
 from app.customers.listing_rules import CustomerQuery, PageRequest
 from app.customers.ordering import ORDERS, CustomerOrder
-from app.customers.repository import CUSTOMER_COLUMNS, c, customers, pm
 from app.customers.search import search_condition, search_parameter
+from app.customers.statements import CUSTOMER_COLUMNS, c, customers, pm
 from app.db.raw_reads import PreparedReader
 
 # CustomerFilter field -> the condition it adds (its bind parameter carries the same name).

@@ -13,8 +13,8 @@ from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.sql import Select
 
 from app.customers.domain import Customer, PaymentMethod
-from app.customers.repository import CUSTOMER_COLUMNS, PAYMENT_METHOD_COLUMNS, c, customers, pm
-from app.customers.repository import payment_methods as payment_methods_table
+from app.customers.statements import CUSTOMER_COLUMNS, PAYMENT_METHOD_COLUMNS, c, customers, pm
+from app.customers.statements import payment_methods as payment_methods_table
 from app.db.raw_reads import PreparedReader
 
 _BATCH_SIZES = (1, 5, 10, 25, 50, 100)

@@ -21,7 +21,7 @@ from sqlalchemy import Integer, String, bindparam, func, literal_column, tuple_
 from sqlalchemy.sql import ColumnElement
 
 from app.customers.domain import Customer
-from app.customers.repository import c
+from app.customers.statements import c
 from app.errors import ErrorCode, InvalidInput
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

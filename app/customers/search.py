@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import String, bindparam, column, func, literal_column, select, table
 from sqlalchemy.sql import ColumnElement
 
-from app.customers.repository import c
+from app.customers.statements import c
 from app.errors import ErrorCode, InvalidInput
 
 SEARCHED_FIELDS = ("name", "email", "merchant_customer_id", "phone", "city")
