@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Computed, Date, ForeignKey, Index, Integer, String, text
+from sqlalchemy.sql.elements import TextClause
 from sqlmodel import Field, SQLModel
 
 from app.db.column_types import BigIntKey, UTCDateTime
@@ -22,7 +23,7 @@ def _sort_key(column: str) -> Computed:
     return Computed(f"coalesce(lower({column}), '')")
 
 
-def _live_index(name: str, *columns: object) -> Index:
+def _live_index(name: str, *columns: str | TextClause) -> Index:
     return Index(name, "merchant_id", *columns, sqlite_where=_NOT_DELETED, postgresql_where=_NOT_DELETED)
 
 

@@ -65,7 +65,7 @@ async def lock_customer_by_uuid(conn: AsyncConnection, *, merchant_id: int, uuid
         statements.CUSTOMER_BY_UUID_FOR_UPDATE, {"uuid": uuid, "merchant_id": merchant_id}
     )
     row = result.first()
-    return None if row is None else Customer(*row)
+    return None if row is None else Customer(*tuple(row))
 
 
 async def update_customer(

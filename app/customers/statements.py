@@ -17,9 +17,10 @@ from sqlalchemy import bindparam, delete, func, insert, literal_column, select, 
 from sqlalchemy.sql import Delete, Insert, Select, Update
 
 from app.customers.models import CustomerTable, PaymentMethodTable
+from app.db.tables import table_of
 
-customers = CustomerTable.__table__
-payment_methods = PaymentMethodTable.__table__
+customers = table_of(CustomerTable)
+payment_methods = table_of(PaymentMethodTable)
 c = customers.c
 pm = payment_methods.c
 

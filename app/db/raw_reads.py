@@ -186,7 +186,7 @@ class SQLiteReader(PreparedReader):
         self._running += 1
         try:
             # execute_fetchall is one round trip to the connection's thread (execute, fetch and close).
-            return await next(self._cycle).execute_fetchall(sql, params)  # type: ignore[no-any-return]
+            return await next(self._cycle).execute_fetchall(sql, params)
         finally:
             self._running -= 1
 
@@ -217,7 +217,7 @@ class PostgresReader(PreparedReader):
             async with self._lock:
                 if self._pool is None:
                     self._pool = await asyncpg.create_pool(self._dsn, min_size=1, max_size=self._max_size)
-        return await self._pool.fetch(sql, *params)  # type: ignore[no-any-return]
+        return await self._pool.fetch(sql, *params)
 
     def pool_figures(self) -> tuple[int, int, int]:
         """(maximum size, open connections, checked-out connections) of the asyncpg pool."""

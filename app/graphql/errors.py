@@ -7,7 +7,7 @@ exactly as the REST transport reports them, so one client-side mapping serves bo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import strawberry
 from graphql import GraphQLError
@@ -63,13 +63,15 @@ class ConflictError(MutationError):
 
 
 ErrorMember = ValidationError | NotFoundError | ConflictError
+# One mutation's error members: the union members it lists.
+E = TypeVar("E", bound=ErrorMember)
 
 
 def _field_errors(errors: list[FieldError]) -> list[FieldErrorType]:
     return [FieldErrorType(field=e.field, code=e.code.value, message=e.message) for e in errors]
 
 
-def error_member(error: DomainError, allowed: tuple[type[ErrorMember], ...]) -> ErrorMember:
+def error_member(error: DomainError, allowed: tuple[type[E], ...]) -> E:
     """The union member for a domain error; re-raises errors the mutation's union does not list."""
     member: ErrorMember | None = None
     if isinstance(error, InvalidInput):
@@ -82,7 +84,7 @@ def error_member(error: DomainError, allowed: tuple[type[ErrorMember], ...]) -> 
         )
     if member is None or not isinstance(member, allowed):
         raise error
-    return member
+    return cast(E, member)
 
 
 def domain_extensions(error: DomainError) -> dict[str, Any]:

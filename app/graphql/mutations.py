@@ -14,7 +14,7 @@ from app.customers.global_ids import payment_method_key
 from app.customers.rules import NullMeans
 from app.errors import DomainError
 from app.graphql.context import GraphQLContext
-from app.graphql.errors import ConflictError, ErrorMember, NotFoundError, ValidationError, error_member
+from app.graphql.errors import ConflictError, E, NotFoundError, ValidationError, error_member
 from app.graphql.idempotency import ARGUMENT_DESCRIPTION as IDEMPOTENCY_KEY_DESCRIPTION
 from app.graphql.idempotency import run_mutation
 from app.graphql.inputs import AddPaymentMethodInput, CreateCustomerInput, UpdateCustomerInput, given_fields
@@ -48,6 +48,8 @@ RemovePaymentMethodResult = Annotated[
 IdempotencyKey = Annotated[str | None, strawberry.argument(description=IDEMPOTENCY_KEY_DESCRIPTION)]
 
 T = TypeVar("T", bound=Result)
+# Spelled out: mypy would join a literal tuple of two member classes into every member.
+_CREATE_ERRORS: tuple[type[ValidationError | ConflictError], ...] = (ValidationError, ConflictError)
 P = TypeVar("P")
 
 
@@ -59,8 +61,8 @@ async def _mutate(
     key: str | None,
     execute: Callable[[], Awaitable[T]],
     payload: Callable[[T], P],
-    errors: tuple[type[ErrorMember], ...],
-) -> P | ErrorMember:
+    errors: tuple[type[E], ...],
+) -> P | E:
     """Run a mutation's service call (once per idempotency key when one is given) and answer with its
     payload, or with the union member for the domain error it raised (`errors`: the ones it lists)."""
     try:
@@ -105,7 +107,7 @@ class Mutation:
             key=idempotency_key,
             execute=lambda: context.customers.create(merchant_id=context.merchant_id, data=data),
             payload=_customer_payload,
-            errors=(ValidationError, ConflictError),
+            errors=_CREATE_ERRORS,
         )
 
     @strawberry.mutation(

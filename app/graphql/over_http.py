@@ -120,7 +120,7 @@ def _checked(
         raise RequestProblem(400, "`extensions` must be an object")
     if document_id is not None and (not isinstance(document_id, str) or not document_id):
         raise RequestProblem(400, "`documentId` must be a non-empty string")
-    has_reference = bool(extensions) and "persistedQuery" in extensions
+    has_reference = extensions is not None and "persistedQuery" in extensions
     if query is None and document_id is None and not has_reference:
         raise RequestProblem(400, "`query` must be a non-empty string")
     return GraphQLRequest(query, variables, operation_name, extensions, document_id)

@@ -10,9 +10,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.insert_if_absent import insert_unless_exists
+from app.db.tables import table_of
 from app.idempotency.models import IdempotencyKeyTable
 
-keys = IdempotencyKeyTable.__table__
+keys = table_of(IdempotencyKeyTable)
 k = keys.c
 
 

@@ -10,10 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.raw_reads import PreparedReader
+from app.db.tables import table_of
 from app.merchants.models import AccessTokenTable, MerchantTable
 
-merchants = MerchantTable.__table__
-tokens = AccessTokenTable.__table__
+merchants = table_of(MerchantTable)
+tokens = table_of(AccessTokenTable)
 
 
 @dataclass(frozen=True, slots=True)

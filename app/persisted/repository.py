@@ -8,9 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.insert_if_absent import insert_unless_exists
+from app.db.tables import table_of
 from app.persisted.models import PersistedQueryTable
 
-persisted_queries = PersistedQueryTable.__table__
+persisted_queries = table_of(PersistedQueryTable)
 p = persisted_queries.c
 
 

@@ -8,9 +8,10 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.db.insert_if_absent import insert_unless_exists
+from app.db.tables import table_of
 from app.replays.models import SeenSignatureTable
 
-signatures = SeenSignatureTable.__table__
+signatures = table_of(SeenSignatureTable)
 s = signatures.c
 
 

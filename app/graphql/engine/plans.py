@@ -96,7 +96,7 @@ def plan_for(field_def: GraphQLField | None, *, leaves_allowed: bool) -> FieldPl
     function = resolver_function(definition)
     hook = getattr(function, _SHORTCUT_ATTRIBUTE, None) if function is not None else None
     if hook is not None:
-        return hook  # type: ignore[no-any-return]
+        return hook
     if not leaves_allowed or field_def.args or function is not None or not is_default_resolver(field_def):
         return None
     leaf = get_nullable_type(field_def.type)
