@@ -221,6 +221,9 @@ class GraphQLEndpoint:
         payload: dict[str, Any] = {} if request_error else {"data": result.data}
         if errors:
             payload["errors"] = [format_error(error) for error in errors]
+        cost = prepared.cost(operation_name)
+        if not request_error and cost is not None:
+            payload["extensions"] = {"cost": cost}
         forbidden = any(is_forbidden(error) for error in errors)
         status = status_of(media_type, request_error=request_error, forbidden=forbidden)
         self._count(operation_label(query, operation_name), outcome_of(errors, executed=result.executed))

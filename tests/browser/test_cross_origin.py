@@ -70,7 +70,7 @@ async def test_a_listed_origin_reads_graphql_and_an_unlisted_one_is_blocked(
 
     state, shown = await open_app(page, listed, gateway, token)
     assert state == "answered", page.console
-    assert json.loads(shown) == {"data": {"customers": {"totalCount": 1}}}
+    assert json.loads(shown) == {"data": {"customers": {"totalCount": 1}}, "extensions": {"cost": 2}}
 
     state, shown = await open_app(page, unlisted, gateway, token)
     assert state == "blocked"

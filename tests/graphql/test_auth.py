@@ -63,7 +63,7 @@ async def test_signed_request_with_fullpath_graphql_is_accepted(
     )
 
     assert response.status_code == 200, response.text
-    assert response.json() == {"data": {"customers": {"totalCount": 0}}}
+    assert response.json() == {"data": {"customers": {"totalCount": 0}}, "extensions": {"cost": 2}}
 
 
 async def test_signed_request_with_a_query_string_signs_it_too(

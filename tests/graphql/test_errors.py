@@ -69,6 +69,7 @@ async def test_unexpected_query_error_is_masked_and_logged(
                 },
             }
         ],
+        "extensions": {"cost": 2},
     }
     for secret in ("secret", "hunter2", "RuntimeError", "/srv/app"):
         assert secret not in response.text

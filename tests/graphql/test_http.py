@@ -11,7 +11,7 @@ async def test_graphql_path_is_served_without_redirect(gql: GraphQLClient) -> No
     response = await gql.post("{ __typename }")
 
     assert response.status_code == 200
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json() == {"data": {"__typename": "Query"}, "extensions": {"cost": 1}}
 
 
 async def test_get_without_a_query_answers_400_and_other_methods_405_in_json(gql: GraphQLClient) -> None:
@@ -81,4 +81,4 @@ async def test_operation_name_picks_the_operation(gql: GraphQLClient) -> None:
         headers={"authorization": str(gql.authorization)},
     )
 
-    assert response.json() == {"data": {"customers": {"totalCount": 0}}}
+    assert response.json() == {"data": {"customers": {"totalCount": 0}}, "extensions": {"cost": 2}}

@@ -17,7 +17,7 @@ async def test_a_crashing_resolver_counts_as_internal(
     async def crash(**_kwargs: object) -> None:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(gql.app.state.services.customers, "count", crash)
+    monkeypatch.setattr(gql.app.state.services.customers.finder, "count", crash)
     labels = {"operation": "Crashing", "outcome": "internal"}
     before = sample_value(await scrape(http), OPERATIONS, **labels)
 

@@ -58,7 +58,7 @@ async def test_graphql_response_json_is_answered_in_that_media_type(gql: GraphQL
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE_JSON)
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json() == {"data": {"__typename": "Query"}, "extensions": {"cost": 1}}
 
 
 @pytest.mark.parametrize(
@@ -106,7 +106,7 @@ async def test_extensions_must_be_an_object(gql: GraphQLClient, extensions: obje
 async def test_unknown_extensions_are_ignored(gql: GraphQLClient) -> None:
     response = await post(gql, {"query": "{ __typename }", "extensions": {"some": "value"}})
 
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json() == {"data": {"__typename": "Query"}, "extensions": {"cost": 1}}
 
 
 async def test_get_runs_a_query_with_variables_and_operation_name(gql: GraphQLClient) -> None:
@@ -118,7 +118,7 @@ async def test_get_runs_a_query_with_variables_and_operation_name(gql: GraphQLCl
     )
 
     assert response.status_code == 200, response.text
-    assert response.json() == {"data": {"customers": {"totalCount": 0}}}
+    assert response.json() == {"data": {"customers": {"totalCount": 0}}, "extensions": {"cost": 2}}
     assert response.headers["cache-control"] == "private, no-cache"
     assert response.headers["vary"] == "Authorization, Accept"
 
@@ -156,7 +156,7 @@ async def test_get_with_html_and_no_query_still_serves_graphiql(http: httpx.Asyn
 async def test_get_with_html_and_a_query_runs_the_query(gql: GraphQLClient) -> None:
     response = await get(gql, "text/html,*/*;q=0.8", query="{ __typename }")
 
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json() == {"data": {"__typename": "Query"}, "extensions": {"cost": 1}}
 
 
 async def test_signed_get_covers_the_query_string(gql: GraphQLClient, merchant: Merchant) -> None:
@@ -167,7 +167,7 @@ async def test_signed_get_covers_the_query_string(gql: GraphQLClient, merchant: 
         headers={"authorization": signed_header(merchant, b"", target)},
     )
 
-    assert signed.json() == {"data": {"customers": {"totalCount": 0}}}
+    assert signed.json() == {"data": {"customers": {"totalCount": 0}}, "extensions": {"cost": 2}}
     assert replayed_elsewhere.status_code == 401
 
 

@@ -95,7 +95,7 @@ async def test_a_listed_origin_reads_the_answer_and_the_request_id(
     )
 
     assert response.status_code == 200
-    assert response.json() == {"data": {"customers": {"totalCount": 0}}}
+    assert response.json() == {"data": {"customers": {"totalCount": 0}}, "extensions": {"cost": 2}}
     assert response.headers["access-control-allow-origin"] == FRONTEND
     assert "Origin" in response.headers["vary"]
     assert response.headers["access-control-expose-headers"] == "x-request-id"

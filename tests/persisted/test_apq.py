@@ -47,7 +47,7 @@ async def test_hash_with_query_registers_it_for_hash_only_posts_and_gets(gql: Gr
 
     for response in (registered, by_post, by_get):
         assert response.status_code == 200, response.text
-        assert response.json() == {"data": data_of(query)}
+        assert response.json() == {"data": data_of(query), "extensions": {"cost": 1}}
     assert by_get.headers["cache-control"] == "private, no-cache"
 
 
@@ -60,7 +60,7 @@ async def test_a_registered_query_is_found_by_another_worker(
     async with client_of(create_app(graphql_settings), gql.authorization) as other_worker:
         response = await post_json(other_worker, {"extensions": persisted_extension(query)})
 
-    assert response.json() == {"data": data_of(query)}
+    assert response.json() == {"data": data_of(query), "extensions": {"cost": 1}}
 
 
 async def test_a_hash_that_is_not_the_querys_is_refused_and_not_registered(gql: GraphQLClient) -> None:
@@ -106,7 +106,7 @@ async def test_racing_registrations_of_one_query_both_succeed(
     async with client_of(create_app(graphql_settings), gql.authorization) as other_worker:
         first, second = await asyncio.gather(post_json(gql, payload), post_json(other_worker, payload))
 
-    assert first.json() == second.json() == {"data": data_of(query)}
+    assert first.json() == second.json() == {"data": data_of(query), "extensions": {"cost": 1}}
 
 
 async def test_an_unknown_document_id_answers_400(gql: GraphQLClient) -> None:
