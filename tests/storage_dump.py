@@ -9,8 +9,8 @@ from sqlalchemy import JSON, String, select
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
-from app.customers.card_numbers import contains_card_number
 from app.runtime import Services
+from app.text.card_numbers import contains_card_number
 
 
 async def everything_stored(services: Services) -> str:

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.client_text import is_acceptable
-from app.customers.card_numbers import contains_card_number
 from app.errors import ErrorCode, FieldError, InvalidInput, characters_not_allowed
+from app.text.card_numbers import contains_card_number
+from app.text.client_text import is_acceptable
 
 TOKEN_MAX_LENGTH = 200
 # Matched whole (`fullmatch`): with `match`, `$` would also accept a trailing newline.

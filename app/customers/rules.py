@@ -14,9 +14,9 @@ from typing import Any
 
 import pycountry
 
-from app.client_text import is_acceptable
-from app.customers.card_numbers import contains_card_number
 from app.errors import ErrorCode, FieldError, InvalidInput, characters_not_allowed
+from app.text.card_numbers import contains_card_number
+from app.text.client_text import is_acceptable
 
 # (min, max) length in Unicode code points for every plain string field, in the wire order.
 STRING_FIELD_LENGTHS: dict[str, tuple[int, int]] = {

@@ -1,6 +1,6 @@
 """Text hygiene for GraphQL (SPEC section 3): string literals in the document, variables, operationName.
 
-The decision is `app.client_text.is_acceptable`, the same for every text a client sends. Literals are
+The decision is `app.text.client_text.is_acceptable`, the same for every text a client sends. Literals are
 checked by a validation rule, so the answer is cached with the document like any validation error and
 nothing runs. graphql-core's lexer already refuses a raw or escaped lone surrogate as a syntax error
 (naming its code point, never echoing it), but `"\\u0000"` and a raw NUL inside a string lex fine.
@@ -25,8 +25,8 @@ from graphql import (
     VariableDefinitionNode,
 )
 
-from app.client_text import check_text, check_texts, is_acceptable
 from app.errors import UnacceptableText
+from app.text.client_text import check_text, check_texts, is_acceptable
 
 
 class AcceptableTextRule(ValidationRule):

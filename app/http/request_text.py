@@ -1,14 +1,14 @@
 """Text hygiene for what a request carries outside its body: path parameters and the query string.
 
 Both are percent-decoded by the server, so `%00` arrives as NUL; the decision itself is
-`app.client_text.is_acceptable`, the same for every text a client sends.
+`app.text.client_text.is_acceptable`, the same for every text a client sends.
 """
 
 from __future__ import annotations
 
 from starlette.requests import Request
 
-from app.client_text import check_pairs, check_text
+from app.text.client_text import check_pairs, check_text
 
 
 def check_request_text(request: Request) -> None:

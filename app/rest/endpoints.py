@@ -15,7 +15,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.auth import Access, Principal
-from app.client_text import check_texts
 from app.customers.rules import NullMeans
 from app.errors import DomainError, ErrorCode, FieldError, InvalidInput
 from app.http.authentication import authenticate_request
@@ -28,6 +27,7 @@ from app.rest import wire
 from app.rest.errors import domain_error_response
 from app.rest.idempotency import keyed_write
 from app.runtime import Services
+from app.text.client_text import check_texts
 
 # Methods that change data: replay protection and Idempotency-Key apply to them (not to the token route).
 WRITE_METHODS = frozenset({"POST", "DELETE"})

@@ -20,6 +20,7 @@ from tests.cli.serve_checkout import ServeScript, make_checkout, user_environmen
 pytestmark = pytest.mark.slow
 
 QUERY = "{ customers(first: 5) { totalCount } }"
+ANSWER = {"data": {"customers": {"totalCount": 0}}, "extensions": {"cost": 2}}
 HEADERS_KEY = "customers-gateway:graphiql:headers"
 # CodeMirror instances hang off their wrapper elements.
 QUERY_EDITOR = "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror"
@@ -104,12 +105,12 @@ async def test_the_printed_link_opens_graphiql_signed_in(
     assert token in await page.evaluate(f"localStorage.getItem('{HEADERS_KEY}')")
     assert await schema_state(page) == "loaded"
     assert await page.evaluate(f"{RESULT_PANE}.getValue()") == "", "nothing failed on the way in"
-    assert await run_query(page, QUERY) == {"data": {"customers": {"totalCount": 0}}, "extensions": {"cost": 2}}
+    assert await run_query(page, QUERY) == ANSWER
 
     await page.reload()
     await graphiql_ready(page)
     assert await schema_state(page) == "loaded"
-    assert await run_query(page, QUERY) == {"data": {"customers": {"totalCount": 0}}, "extensions": {"cost": 2}}
+    assert await run_query(page, QUERY) == ANSWER
 
     # The fragment is the browser's alone: no request line the server logged carries the token.
     requests = [line for line in served.log.read_text().splitlines() if '"GET ' in line or '"POST ' in line]
@@ -135,4 +136,4 @@ async def test_without_a_token_nothing_fails_until_a_header_is_pasted(
     await page.evaluate(f"{HEADER_EDITOR}.setValue({json.dumps(good)})")
     await page.wait_for("document.querySelector('.graphiql-doc-explorer-root-type')")
     await page.wait_for(f"{RESULT_PANE}.getValue() === ''")
-    assert await run_query(page, QUERY) == {"data": {"customers": {"totalCount": 0}}, "extensions": {"cost": 2}}
+    assert await run_query(page, QUERY) == ANSWER

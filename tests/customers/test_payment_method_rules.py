@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from app.customers.card_numbers import contains_card_number, luhn_valid
 from app.customers.payment_method_rules import clean_new_payment_method, last_day_of_expiry_month
 from app.errors import InvalidInput
+from app.text.card_numbers import contains_card_number, luhn_valid
 
 VALID = {"masked_pan": "411111******1111", "expiration_date": "12/34", "token": "tok_abc"}
 

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.customers.card_numbers import contains_card_number, luhn_valid
 from app.customers.rules import (
     MAX_OFFSET,
     MAX_PAGE_SIZE,
@@ -26,6 +25,7 @@ from app.customers.rules import (
     merge_metadata,
 )
 from app.errors import InvalidInput
+from app.text.card_numbers import contains_card_number, luhn_valid
 
 PLAIN_FIELDS = [name for name in STRING_FIELD_LENGTHS if name != "email"]
 # Any text, lone surrogates and NUL included (they must be refused, never stored).

@@ -25,6 +25,8 @@ from tests.persisted.helpers import client_of, get_params, persisted_extension, 
 COUNT = "query Count {\n  customers {\n    totalCount\n  }\n}"
 CREATE = 'mutation Create {\n  createCustomer(input: { name: "Trusted" }) {\n    __typename\n  }\n}'
 
+NO_CUSTOMERS = {"data": {"customers": {"totalCount": 0}}, "extensions": {"cost": 2}}
+
 
 def write_manifest(directory: Path, *bodies: str) -> Path:
     """A manifest (written by the same builder as the CLI) of these documents."""
@@ -64,14 +66,14 @@ async def test_a_trusted_document_runs_by_manifest_id_sha256_id_or_hash(gql: Gra
         {"extensions": persisted_extension(COUNT)},
     ):
         response = await post_json(gql, payload)
-        assert response.json() == {"data": {"customers": {"totalCount": 0}}, "extensions": {"cost": 2}}, payload
+        assert response.json() == NO_CUSTOMERS, payload
 
 
 async def test_a_trusted_query_runs_over_get_and_a_trusted_mutation_does_not(gql: GraphQLClient) -> None:
     query = await get_params(gql, {"documentId": sha256_hex(COUNT)})
     mutation = await get_params(gql, {"documentId": sha256_hex(CREATE)})
 
-    assert query.json() == {"data": {"customers": {"totalCount": 0}}, "extensions": {"cost": 2}}
+    assert query.json() == NO_CUSTOMERS
     assert mutation.status_code == 405 and mutation.headers["allow"] == "POST"
 
 
@@ -90,7 +92,7 @@ async def test_only_trusted_documents_run_when_documents_are_persisted(only_trus
     same_text = await post_json(only_trusted, {"query": COUNT})
     other = await post_json(only_trusted, {"query": "{ __typename }"})
 
-    assert by_id.json() == same_text.json() == {"data": {"customers": {"totalCount": 0}}, "extensions": {"cost": 2}}
+    assert by_id.json() == same_text.json() == NO_CUSTOMERS
     assert other.status_code == 400
     (error,) = other.json()["errors"]
     assert error["extensions"]["code"] == "PERSISTED_QUERY_REQUIRED"

@@ -17,8 +17,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from app.customers.card_numbers import PAN_MIN_DIGITS
 from app.errors import UnacceptableText
+from app.text.card_numbers import PAN_MIN_DIGITS
 
 # Keys shown in the `field` of an error: a name a person would write. Other keys (long, odd characters,
 # enough digits to be a card number) are not echoed; the error names their parent instead.

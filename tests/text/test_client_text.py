@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from app.client_text import check_pairs, check_text, check_texts, is_acceptable
 from app.errors import ErrorCode, UnacceptableText
+from app.text.client_text import check_pairs, check_text, check_texts, is_acceptable
 
 LONE_SURROGATES = ["\ud800", "\udfff", "ok\udc00ok"]
 

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.customers.card_numbers import contains_card_number, luhn_valid
 from app.customers.payment_method_rules import clean_new_payment_method
 from app.customers.rules import NullMeans, clean_changes, clean_new_customer
 from app.errors import InvalidInput
 from app.migrations import migrate_sync
+from app.text.card_numbers import contains_card_number, luhn_valid
 from tests.card_forms import EVERY_FIELD_REFUSED, WRITTEN_FORMS, every_field_holding, in_digits
 from tests.storage_dump import card_numbers_stored
 
