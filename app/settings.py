@@ -90,6 +90,11 @@ class Settings:
     # Prepended to every Redis key, so deployments can share one Redis server.
     redis_key_prefix: str = "gateway:"
 
+    # --- Events: the outbox and its feed ---------------------------------------------------------------
+    # How long events are kept, and how often a serving process sweeps older ones (0: never).
+    events_retention_days: int = 30
+    events_sweep_seconds: int = 3600
+
     @property
     def is_sqlite(self) -> bool:
         """True when the database is the embedded SQLite file."""
@@ -134,6 +139,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         **_security_settings(env),
         **_operations_settings(env),
         **_rate_limit_settings(env),
+        events_retention_days=_int(env, "GATEWAY_EVENTS_RETENTION_DAYS", 30),
+        events_sweep_seconds=_int(env, "GATEWAY_EVENTS_SWEEP_SECONDS", 3600, minimum=0),
     )
 
 

@@ -229,9 +229,12 @@ def delete_payment_methods_of(*, merchant_id: int, customer_id: int) -> Delete:
 
 
 def delete_payment_method(*, merchant_id: int, customer_id: int, public_id: str) -> Delete:
-    """DELETE of one card of one customer."""
-    return delete(payment_methods).where(
-        pm.public_id == public_id, pm.customer_id == customer_id, pm.merchant_id == merchant_id
+    """DELETE ... RETURNING of one card of one customer (the columns of `PaymentMethod` but the customer's
+    uuid, which the caller knows)."""
+    return (
+        delete(payment_methods)
+        .where(pm.public_id == public_id, pm.customer_id == customer_id, pm.merchant_id == merchant_id)
+        .returning(*(column for column in PAYMENT_METHOD_COLUMNS if column.table is payment_methods))
     )
 
 
