@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from starlette.routing import BaseRoute, Route
 
 from app.auth import Scope
-from app.rest import endpoints, openapi
+from app.rest import endpoints, events, openapi
 from app.rest.endpoints import Operation
 
 CUSTOMERS = (Scope.CUSTOMERS,)
@@ -55,6 +55,9 @@ ROUTE_TABLE: tuple[tuple[str, Mapping[str, Operation]], ...] = (
     ),
     # Extension: every card of the merchant.
     ("/v2/payment-methods", {"GET": Operation(endpoints.list_merchant_payment_methods, PAYMENT_METHODS)}),
+    # Extension: the events feed.
+    ("/v2/events", {"GET": Operation(events.list_events, CUSTOMERS)}),
+    ("/v2/events/{id}", {"GET": Operation(events.get_event, CUSTOMERS)}),
     # The published contract, built from this table (the lambda defers the reference to it).
     ("/v2/openapi.json", {"GET": Operation(openapi.document_endpoint(lambda: ROUTE_TABLE), None)}),
 )
