@@ -61,7 +61,9 @@ def schemas() -> tuple[OperationRunner, OperationRunner]:
 async def run(
     runner: OperationRunner, services: Services, principal: Principal, query: str, variables: Any
 ) -> Any:
-    context = GraphQLContext.for_request(principal, services.customers, services.idempotency)
+    context = GraphQLContext.for_request(
+        principal, services.customers, services.idempotency, events=services.events
+    )
     result = await runner.execute(
         runner.prepare(query), variables=variables, operation_name=None, context=context
     )
