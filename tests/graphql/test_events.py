@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.graphql import test_idempotency
 from tests.graphql.conftest import GraphQLClient
 from tests.graphql.test_mutations import ADD_CARD, CARD, REMOVE_CARD, create, update
 
@@ -95,3 +96,19 @@ async def test_bad_page_size_and_cursor_are_refused(gql: GraphQLClient) -> None:
 
     assert size_error["extensions"]["fieldErrors"][0]["field"] == "first"
     assert cursor_error["extensions"]["fieldErrors"][0]["code"] == "invalid_cursor"
+
+
+async def test_an_idempotent_replay_records_no_second_event(gql: GraphQLClient) -> None:
+    variables = {"input": {"name": "Ada"}, "key": "create-ada"}
+    first = await gql.execute(test_idempotency.CREATE, variables)
+    again = await gql.execute(test_idempotency.CREATE, variables)
+    assert first == again
+
+    assert [node["type"] for node in (await events(gql))["nodes"]] == ["CUSTOMER_CREATED"]
+
+
+async def test_a_refused_mutation_records_no_event(gql: GraphQLClient) -> None:
+    refused = await gql.execute(test_idempotency.CREATE, {"input": {"email": "not-an-address"}})
+    assert refused["createCustomer"]["__typename"] == "ValidationError"
+
+    assert (await events(gql))["nodes"] == []
