@@ -4,6 +4,7 @@ commits, or rolls back, with it; every call names its merchant (keyword-only).""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -38,18 +39,28 @@ async def record(
     previous_attributes: dict[str, Any] | None = None,
 ) -> Event:
     """Write one event on `conn`, inside the transaction of the change it describes."""
-    result = await conn.execute(
-        statements.insert_event(
-            merchant_id=merchant_id,
-            public_id=new_event_id(),
-            type=type.value,
-            customer_uuid=customer_uuid,
-            data=data,
-            previous_attributes=previous_attributes,
-            now=now,
-        )
+    event = Event(
+        sequence=0,
+        id=new_event_id(),
+        type=type,
+        customer_uuid=customer_uuid,
+        data=data,
+        previous_attributes=previous_attributes,
+        created_at=now,
     )
-    return _event(result.one())
+    result = await conn.execute(
+        statements.INSERT_EVENT,
+        {
+            "merchant_id": merchant_id,
+            "public_id": event.id,
+            "type": type.value,
+            "customer_uuid": customer_uuid,
+            "data": data,
+            "previous_attributes": previous_attributes,
+            "created_at": now,
+        },
+    )
+    return replace(event, sequence=int(result.inserted_primary_key[0]))
 
 
 async def event_by_id(conn: AsyncConnection, *, merchant_id: int, public_id: str) -> Event | None:

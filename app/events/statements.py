@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select
-from sqlalchemy.sql import Delete, Insert, Select
+from sqlalchemy.sql import Delete, Select
 
 from app.events.models import EventTable
 
@@ -23,30 +23,16 @@ EVENT_BY_PUBLIC_ID = select(*EVENT_COLUMNS).where(
 )
 
 
-def insert_event(
-    *,
-    merchant_id: int,
-    public_id: str,
-    type: str,
-    customer_uuid: str,
-    data: dict[str, Any],
-    previous_attributes: dict[str, Any] | None,
-    now: datetime,
-) -> Insert:
-    """INSERT ... RETURNING of one event."""
-    return (
-        insert(events)
-        .values(
-            merchant_id=merchant_id,
-            public_id=public_id,
-            type=type,
-            customer_uuid=customer_uuid,
-            data=data,
-            previous_attributes=previous_attributes,
-            created_at=now,
-        )
-        .returning(*EVENT_COLUMNS)
-    )
+# Built once with bind parameters for every column, so each write reuses one compiled statement.
+INSERT_EVENT = insert(events).values(
+    merchant_id=bindparam("merchant_id"),
+    public_id=bindparam("public_id"),
+    type=bindparam("type"),
+    customer_uuid=bindparam("customer_uuid"),
+    data=bindparam("data", type_=e.data.type),
+    previous_attributes=bindparam("previous_attributes", type_=e.previous_attributes.type),
+    created_at=bindparam("created_at", type_=e.created_at.type),
+)
 
 
 @cache
