@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.responses import JSONResponse
 
+from app.events.sweeper import periodic_sweep
 from app.graphql.view import error_response, graphql_routes
 from app.http.cors import CrossOriginAccess
 from app.observability.db_metrics import pool_sampler
@@ -61,12 +62,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         freeze_startup_objects()
-        if settings.metrics_enabled:
-            async with pool_sampler(services.database):
+        async with periodic_sweep(services.events, settings.events_sweep_seconds):
+            if settings.metrics_enabled:
+                async with pool_sampler(services.database):
+                    yield
+                forget_this_process()
+            else:
                 yield
-            forget_this_process()
-        else:
-            yield
         await services.close()
 
     # Starlette tries routes in order, one regex each: the API's own paths first, GraphQL's single path

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from app.customers.service import CustomerService
 from app.db import log_redaction
 from app.db.engines import Database
+from app.events.service import EventService
 from app.idempotency.service import IdempotencyService
 from app.merchants.service import MerchantService
 from app.persisted.store import PersistedQueryStore
@@ -23,6 +24,7 @@ class Services:
     settings: Settings
     database: Database
     customers: CustomerService
+    events: EventService
     merchants: MerchantService
     idempotency: IdempotencyService
     replays: ReplayGuard
@@ -40,6 +42,7 @@ class Services:
             settings=settings,
             database=database,
             customers=CustomerService(database),
+            events=EventService(database, retention_days=settings.events_retention_days),
             merchants=MerchantService(
                 database,
                 signature_window_seconds=settings.signature_window_seconds,

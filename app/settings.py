@@ -102,6 +102,11 @@ class Settings:
     graphql_engine: str = "fast"
     graphql_deadline_ms: int = 5000
 
+    # --- Events: the outbox and its feed ---------------------------------------------------------------
+    # How long events are kept, and how often a serving process sweeps older ones (0: never).
+    events_retention_days: int = 30
+    events_sweep_seconds: int = 3600
+
     @property
     def is_sqlite(self) -> bool:
         """True when the database is the embedded SQLite file."""
@@ -149,6 +154,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         **_persisted_documents_settings(env),
         cors_origins=_origins(env, "GATEWAY_CORS_ORIGINS"),
         **_graphql_engine_settings(env),
+        events_retention_days=_int(env, "GATEWAY_EVENTS_RETENTION_DAYS", 30),
+        events_sweep_seconds=_int(env, "GATEWAY_EVENTS_SWEEP_SECONDS", 3600, minimum=0),
     )
 
 

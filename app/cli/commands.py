@@ -171,3 +171,12 @@ async def revoke_tokens(settings: Settings, *, token: str | None, merchant: str 
     finally:
         await services.close()
     return {"revoked_tokens": revoked}
+
+
+async def sweep_events(settings: Settings) -> dict[str, int]:
+    """`events sweep`: delete every event past retention once; how many went."""
+    services = Services.from_settings(settings)
+    try:
+        return {"deleted_events": await services.events.sweep()}
+    finally:
+        await services.close()

@@ -121,6 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_database_url(seed)
 
+    events = commands.add_parser("events", help="manage the customer events feed")
+    event_commands = events.add_subparsers(
+        dest="events_command", required=True, help="what to do with events"
+    )
+    sweep = event_commands.add_parser("sweep", help="delete events older than GATEWAY_EVENTS_RETENTION_DAYS")
+    _add_database_url(sweep)
+
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
 
     manifest = commands.add_parser(
@@ -208,6 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         revoke_tokens,
         rotate_merchant_key,
         seed,
+        sweep_events,
     )
 
     migrate_sync(settings.database_url)
@@ -238,6 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "seed":
         print(asyncio.run(seed(settings, args.merchant, args.customers, args.payment_method_every)))
+        return 0
+    if args.command == "events":
+        print(json.dumps(asyncio.run(sweep_events(settings))))
         return 0
     if args.command == "demo":
         print(asyncio.run(demo_merchant(settings, args.credentials_file, args.base_url)))

@@ -127,12 +127,16 @@ async def insert_payment_method(
 
 
 async def delete_payment_method(
-    conn: AsyncConnection, *, merchant_id: int, customer_id: int, public_id: str
-) -> bool:
-    """Remove one payment method of a customer; False when there was none."""
+    conn: AsyncConnection, *, merchant_id: int, customer: Customer, public_id: str
+) -> PaymentMethod | None:
+    """Remove one payment method of a customer and return it as it was; None when there was none."""
     result = await conn.execute(
         statements.delete_payment_method(
-            merchant_id=merchant_id, customer_id=customer_id, public_id=public_id
+            merchant_id=merchant_id, customer_id=customer.id, public_id=public_id
         )
     )
-    return bool(result.rowcount)
+    row = result.first()
+    if row is None:
+        return None
+    card_id, customer_id, *rest = row
+    return PaymentMethod(card_id, customer_id, customer.uuid, *rest)

@@ -15,6 +15,11 @@ from typing import Any
 import pycountry
 
 from app.errors import ErrorCode, FieldError, InvalidInput, characters_not_allowed
+from app.paging import DEFAULT_PAGE_SIZE as DEFAULT_PAGE_SIZE
+from app.paging import MAX_OFFSET as MAX_OFFSET
+from app.paging import MAX_PAGE_SIZE as MAX_PAGE_SIZE
+from app.paging import clean_offset as clean_offset
+from app.paging import clean_page_size as clean_page_size
 from app.text.card_numbers import contains_card_number
 from app.text.client_text import is_acceptable
 
@@ -38,15 +43,9 @@ METADATA_MAX_KEYS = 50
 METADATA_KEY_MAX_LENGTH = 40
 METADATA_VALUE_MAX_LENGTH = 500
 
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 100
-# Offsets past this are refused rather than sent to a database whose integer types they overflow.
-MAX_OFFSET = 2_147_483_647
-
 _COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 # Matched whole (`fullmatch`): with `match`, `$` would also accept a trailing newline.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
-_DIGITS = re.compile(r"[0-9]+")
 
 
 class NullMeans(Enum):
@@ -256,42 +255,6 @@ def clean_changes(data: Mapping[str, Any], null_means: NullMeans) -> CustomerCha
             patch = _clean_metadata(value, errors) or {}
     _raise_if(errors)
     return CustomerChanges(fields=fields, metadata_patch=patch, clear_metadata=clear_metadata)
-
-
-def clean_page_size(value: Any, field_name: str = "limit") -> int:
-    """A page size: default 50, 1-100; strings must be plain decimal digits (REST query parameters)."""
-    if value is None:
-        return DEFAULT_PAGE_SIZE
-    number = _whole_number(value, field_name)
-    if not 1 <= number <= MAX_PAGE_SIZE:
-        raise InvalidInput.for_field(
-            field_name, ErrorCode.OUT_OF_RANGE, f"{field_name} must be between 1 and {MAX_PAGE_SIZE}"
-        )
-    return number
-
-
-def clean_offset(value: Any, field_name: str = "offset") -> int:
-    """An offset: default 0, a whole number >= 0."""
-    if value is None:
-        return 0
-    number = _whole_number(value, field_name)
-    if not 0 <= number <= MAX_OFFSET:
-        raise InvalidInput.for_field(
-            field_name, ErrorCode.OUT_OF_RANGE, f"{field_name} must be between 0 and {MAX_OFFSET}"
-        )
-    return number
-
-
-def _whole_number(value: Any, field_name: str) -> int:
-    if isinstance(value, bool):
-        raise InvalidInput.for_field(field_name, ErrorCode.INVALID_NUMBER, f"{field_name} must be a number")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        text = value[1:] if value.startswith("-") else value
-        if _DIGITS.fullmatch(text) and len(text) <= 20:
-            return int(value)
-    raise InvalidInput.for_field(field_name, ErrorCode.INVALID_NUMBER, f"{field_name} must be a number")
 
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")

@@ -1,6 +1,8 @@
 """The customer operations both transports call: one method per operation, one transaction each.
 
-Each call opens its own connection, so concurrently running GraphQL resolvers never share one.
+Each call opens its own connection, so concurrently running GraphQL resolvers never share one. Every write
+that changes something records its event on the same connection (the outbox), so the event commits or
+rolls back with the change; a write that changes nothing (an empty update, a repeated delete) records none.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from app.customers.domain import Customer, CustomerFilter, Page, PaymentMethod
 from app.customers.finder import CustomerFinder
 from app.customers.pagination import decode_cursor
 from app.customers.payment_method_rules import clean_new_payment_method
+from app.customers.published import customer_data, payment_method_data
 from app.customers.rules import (
     NullMeans,
     canonical_uuid,
@@ -28,6 +31,9 @@ from app.customers.rules import (
 )
 from app.db.engines import Database
 from app.errors import Conflict, CustomerDeleted, ErrorCode, FieldError, NotFound
+from app.events import repository as outbox
+from app.events.domain import EventType
+from app.events.rules import previous_attributes
 from app.timestamps import utc_now
 
 
@@ -76,17 +82,27 @@ class CustomerService:
         """Create a customer from client data (unknown keys ignored)."""
         fields, metadata = clean_new_customer(data)
         async with self._db.writer() as conn:
+            now = utc_now()
             try:
-                return await repository.insert_customer(
+                created = await repository.insert_customer(
                     conn,
                     merchant_id=merchant_id,
                     uuid=str(uuid_module.uuid4()),
                     fields=fields,
                     metadata=metadata,
-                    now=utc_now(),
+                    now=now,
                 )
             except repository.DuplicateMerchantCustomerId:
                 raise _duplicate_mcid() from None
+            await outbox.record(
+                conn,
+                merchant_id=merchant_id,
+                type=EventType.CUSTOMER_CREATED,
+                customer_uuid=created.uuid,
+                data=customer_data(created),
+                now=now,
+            )
+            return created
 
     async def get(self, *, merchant_id: int, uuid: str) -> Customer:
         """A customer by uuid, deleted ones included; NotFound for unknown, malformed or foreign uuids."""
@@ -125,13 +141,24 @@ class CustomerService:
             values: dict[str, Any] = dict(changes.fields)
             if changes.metadata_patch or changes.clear_metadata:
                 values["metadata"] = merge_metadata(current.metadata, changes)
-            values["updated_at"] = utc_now()
+            values["updated_at"] = now = utc_now()
             try:
-                return await repository.update_customer(
+                updated = await repository.update_customer(
                     conn, merchant_id=merchant_id, customer_id=current.id, values=values
                 )
             except repository.DuplicateMerchantCustomerId:
                 raise _duplicate_mcid() from None
+            after = customer_data(updated)
+            await outbox.record(
+                conn,
+                merchant_id=merchant_id,
+                type=EventType.CUSTOMER_UPDATED,
+                customer_uuid=updated.uuid,
+                data=after,
+                previous_attributes=previous_attributes(customer_data(current), after),
+                now=now,
+            )
+            return updated
 
     async def delete(self, *, merchant_id: int, uuid: str) -> Customer:
         """Soft-delete a customer and drop its payment methods; deleting again returns the same result."""
@@ -139,9 +166,19 @@ class CustomerService:
             current = await _lock_customer(conn, merchant_id=merchant_id, uuid=uuid, live=False)
             if current.deleted:
                 return current
-            return await repository.mark_deleted(
-                conn, merchant_id=merchant_id, customer_id=current.id, now=utc_now()
+            now = utc_now()
+            deleted = await repository.mark_deleted(
+                conn, merchant_id=merchant_id, customer_id=current.id, now=now
             )
+            await outbox.record(
+                conn,
+                merchant_id=merchant_id,
+                type=EventType.CUSTOMER_DELETED,
+                customer_uuid=deleted.uuid,
+                data=customer_data(deleted),
+                now=now,
+            )
+            return deleted
 
     async def list_customers(
         self,
@@ -183,7 +220,8 @@ class CustomerService:
         card = clean_new_payment_method(data)
         async with self._db.writer() as conn:
             customer = await _lock_customer(conn, merchant_id=merchant_id, uuid=customer_uuid, live=True)
-            return await repository.insert_payment_method(
+            now = utc_now()
+            method = await repository.insert_payment_method(
                 conn,
                 merchant_id=merchant_id,
                 customer=customer,
@@ -192,8 +230,17 @@ class CustomerService:
                 expiration_date=card.expiration_date,
                 token=card.token,
                 keep_until=card.keep_until,
-                now=utc_now(),
+                now=now,
             )
+            await outbox.record(
+                conn,
+                merchant_id=merchant_id,
+                type=EventType.PAYMENT_METHOD_ATTACHED,
+                customer_uuid=customer.uuid,
+                data=payment_method_data(method),
+                now=now,
+            )
+            return method
 
     async def list_payment_methods(
         self, *, merchant_id: int, customer_uuid: str, limit: Any = None, offset: Any = None
@@ -241,7 +288,15 @@ class CustomerService:
         async with self._db.writer() as conn:
             customer = await _lock_customer(conn, merchant_id=merchant_id, uuid=customer_uuid, live=False)
             removed = await repository.delete_payment_method(
-                conn, merchant_id=merchant_id, customer_id=customer.id, public_id=payment_method_id
+                conn, merchant_id=merchant_id, customer=customer, public_id=payment_method_id
             )
-        if not removed:
-            raise NotFound("payment method not found")
+            if removed is None:
+                raise NotFound("payment method not found")
+            await outbox.record(
+                conn,
+                merchant_id=merchant_id,
+                type=EventType.PAYMENT_METHOD_DETACHED,
+                customer_uuid=customer.uuid,
+                data=payment_method_data(removed),
+                now=utc_now(),
+            )

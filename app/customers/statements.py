@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, literal_column, select, tuple_, update
 from sqlalchemy.sql import Delete, Insert, Select, Update
+from sqlalchemy.sql.dml import ReturningDelete
 
 from app.customers.models import CustomerTable, PaymentMethodTable
 from app.db.tables import table_of
@@ -229,10 +230,13 @@ def delete_payment_methods_of(*, merchant_id: int, customer_id: int) -> Delete:
     return delete(payment_methods).where(pm.customer_id == customer_id, pm.merchant_id == merchant_id)
 
 
-def delete_payment_method(*, merchant_id: int, customer_id: int, public_id: str) -> Delete:
-    """DELETE of one card of one customer."""
-    return delete(payment_methods).where(
-        pm.public_id == public_id, pm.customer_id == customer_id, pm.merchant_id == merchant_id
+def delete_payment_method(*, merchant_id: int, customer_id: int, public_id: str) -> ReturningDelete[Any]:
+    """DELETE ... RETURNING of one card of one customer (the columns of `PaymentMethod` but the customer's
+    uuid, which the caller knows)."""
+    return (
+        delete(payment_methods)
+        .where(pm.public_id == public_id, pm.customer_id == customer_id, pm.merchant_id == merchant_id)
+        .returning(*(column for column in PAYMENT_METHOD_COLUMNS if column.table is payment_methods))
     )
 
 

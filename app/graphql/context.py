@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from app.auth import Access, Principal
 from app.customers.service import CustomerService
+from app.events.service import EventService
 from app.graphql.loaders import PaymentMethodsLoader
 from app.idempotency.service import IdempotencyService
 
@@ -22,10 +23,16 @@ class GraphQLContext:
     payment_methods: PaymentMethodsLoader
     # Runs mutations given an `idempotencyKey` once (app/graphql/idempotency.py).
     idempotency: IdempotencyService
+    events: EventService
 
     @classmethod
     def for_request(
-        cls, principal: Principal, customers: CustomerService, idempotency: IdempotencyService
+        cls,
+        principal: Principal,
+        customers: CustomerService,
+        idempotency: IdempotencyService,
+        *,
+        events: EventService,
     ) -> GraphQLContext:
         """A fresh context (and fresh DataLoader caches) for one request."""
         return cls(
@@ -33,6 +40,7 @@ class GraphQLContext:
             customers=customers,
             payment_methods=PaymentMethodsLoader(customers, merchant_id=principal.merchant_id),
             idempotency=idempotency,
+            events=events,
         )
 
     @property

@@ -12,9 +12,11 @@ from app.customers import domain
 from app.customers.ordering import DEFAULT_ORDER, CustomerOrder
 from app.errors import NotFound
 from app.graphql.context import GraphQLContext
+from app.graphql.event_types import EventConnection, EventFilterInput
 from app.graphql.inputs import CustomerFilterInput
 from app.graphql.lookahead import payment_method_pages
 from app.graphql.types import PAYMENT_METHODS_FIRST, Customer, CustomerConnection, Node, PaymentMethod
+from app.paging import DEFAULT_PAGE_SIZE
 
 T = TypeVar("T")
 
@@ -125,3 +127,28 @@ async def _nodes(info: Info[GraphQLContext, None], ids: list[strawberry.ID]) -> 
         else:
             views.append(None if item is None else Customer.from_domain(item))
     return views
+    @strawberry.field(
+        description="The merchant's events, newest first (kept 30 days by default). Page with `first` "
+        "(1-100) and `after` (a cursor from `pageInfo.endCursor`)."
+    )
+    async def events(
+        self,
+        info: Info[GraphQLContext, None],
+        first: int | None = DEFAULT_PAGE_SIZE,
+        after: str | None = strawberry.UNSET,
+        filter: EventFilterInput | None = strawberry.UNSET,
+    ) -> EventConnection:
+        context = info.context
+        given = filter if isinstance(filter, EventFilterInput) else EventFilterInput()
+        types = _given(given.types) or []
+        customer_uuid = _given(given.customer_uuid)
+        page = await context.events.list_events(
+            merchant_id=context.merchant_id,
+            limit=first,
+            after=_given(after),
+            types=[kind.value for kind in types],
+            customer_uuid=None if customer_uuid is None else str(customer_uuid),
+            limit_field="first",
+            types_field="types",
+        )
+        return EventConnection.from_page(page)

@@ -207,7 +207,9 @@ class GraphQLEndpoint:
                 )
             except Unauthenticated as error:
                 raise RequestProblem(401, error.message, domain_extensions(error)) from None
-        context = GraphQLContext.for_request(principal, self.services.customers, self.services.idempotency)
+        context = GraphQLContext.for_request(
+            principal, self.services.customers, self.services.idempotency, events=self.services.events
+        )
         try:
             result = await self.engine.execute(
                 prepared, variables=variables, operation_name=operation_name, context=context

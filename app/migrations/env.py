@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import app.customers.models
+import app.events.models
 import app.idempotency.models
 import app.merchants.models
 import app.persisted.models

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from app.customers.ordering import DEFAULT_ORDER, CustomerOrder
 from app.customers.rules import DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE
 from app.customers.search import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS
+from app.events.domain import EventType
 from app.idempotency.models import KEY_MAX_LENGTH
 from app.rest.openapi_schemas import SCHEMAS, ref
 
@@ -78,6 +79,14 @@ ORDER = Parameter(
 UUID = Parameter("uuid", "path", {"type": "string"}, "The customer's uuid.")
 MERCHANT_CUSTOMER_ID = Parameter("merchant_customer_id", "path", {"type": "string", "minLength": 1})
 PAYMENT_METHOD_ID = Parameter("payment_method_id", "path", {"type": "string"})
+EVENT_ID = Parameter("id", "path", {"type": "string"}, "The event's id (`evt_...`).")
+EVENT_TYPE = Parameter(
+    "type",
+    "query",
+    {"type": "string", "enum": [member.value for member in EventType]},
+    "Only events of this type; repeat the parameter or separate types with commas for several.",
+)
+EVENT_CUSTOMER = Parameter("customer_uuid", "query", {"type": "string"}, "Only this customer's events.")
 IDEMPOTENCY_KEY = Parameter(
     "Idempotency-Key",
     "header",
@@ -135,6 +144,7 @@ class OperationDoc:
 _READ = (401, 403)
 _WRITE = (400, 401, 403, 409, 413)
 _CARDS = ("payment methods",)
+_EVENTS = ("events",)
 
 # Every (path, method) of the route table. A route added there without an entry here fails the build.
 OPERATIONS: Mapping[tuple[str, str], OperationDoc] = {
@@ -206,6 +216,17 @@ OPERATIONS: Mapping[tuple[str, str], OperationDoc] = {
         (LIMIT, OFFSET),
         extension=True,
         tags=_CARDS,
+    ),
+    ("/v2/events", "GET"): OperationDoc(
+        "List the merchant's events, newest first",
+        "EventList",
+        (400, *_READ),
+        (LIMIT, OFFSET, EVENT_TYPE, EVENT_CUSTOMER),
+        extension=True,
+        tags=_EVENTS,
+    ),
+    ("/v2/events/{id}", "GET"): OperationDoc(
+        "Retrieve an event", "EventEnvelope", (*_READ, 404), (EVENT_ID,), extension=True, tags=_EVENTS
     ),
     ("/v2/openapi.json", "GET"): OperationDoc(
         "This document", "OpenAPIDocument", (), authenticated=False, tags=("contract",)

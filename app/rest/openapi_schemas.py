@@ -18,6 +18,7 @@ from app.customers.rules import (
     STRING_FIELD_LENGTHS,
 )
 from app.errors import ErrorCode
+from app.events.domain import EventType
 
 
 def ref(name: str) -> dict[str, str]:
@@ -114,6 +115,26 @@ _PAYMENT_METHOD = {
     "additionalProperties": False,
 }
 
+_EVENT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "examples": ["evt_5f0c6a3e9b1d4c7a8e2f0a1b2c3d4e5f"]},
+        "type": {"type": "string", "enum": [member.value for member in EventType]},
+        "created_at": _TIMESTAMP,
+        "customer_uuid": {"type": "string", "format": "uuid"},
+        "data": {
+            "type": "object",
+            "description": "The customer (without `status`) or the payment method as REST shows it after "
+            "the change; for `payment_method.detached`, the card as it was.",
+        },
+        "previous_attributes": {
+            "type": "object",
+            "description": "On `customer.updated` only: the old values of the fields the update changed.",
+        },
+    },
+    "required": ["id", "type", "created_at", "customer_uuid", "data"],
+}
+
 SCHEMAS: dict[str, Any] = {
     "CustomerInput": _customer_input(),
     "Customer": _customer(),
@@ -161,6 +182,17 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {"status": _APPROVED, "id": {"type": "string"}, "deleted": {"type": "boolean"}},
         "required": ["status", "id", "deleted"],
+    },
+    "Event": _EVENT,
+    "EventEnvelope": {
+        "type": "object",
+        "properties": {"status": _APPROVED, **_EVENT["properties"]},
+        "required": ["status", *_EVENT["required"]],
+    },
+    "EventList": {
+        "type": "object",
+        "properties": {"status": _APPROVED, "data": {"type": "array", "items": ref("Event")}},
+        "required": ["status", "data"],
     },
     "TokenRequest": {
         "type": "object",

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from starlette.routing import BaseRoute, Route
 
 from app.auth import Access
-from app.rest import endpoints, openapi
+from app.rest import endpoints, events, openapi
 from app.rest.endpoints import Operation
 
 READ = Access.READ_CUSTOMERS
@@ -63,6 +63,9 @@ ROUTE_TABLE: tuple[tuple[str, Mapping[str, Operation]], ...] = (
         "/v2/payment-methods",
         {"GET": Operation(endpoints.list_merchant_payment_methods, Access.LIST_MERCHANT_PAYMENT_METHODS)},
     ),
+    # Extension: the events feed.
+    ("/v2/events", {"GET": Operation(events.list_events, READ)}),
+    ("/v2/events/{id}", {"GET": Operation(events.get_event, READ)}),
     # The published contract, built from this table (the lambda defers the reference to it).
     ("/v2/openapi.json", {"GET": Operation(openapi.document_endpoint(lambda: ROUTE_TABLE), None)}),
 )

@@ -12,48 +12,20 @@ from typing import Any
 from starlette.responses import JSONResponse
 
 from app.customers.domain import Customer, PaymentMethod
+from app.customers.published import customer_data, payment_method_data
 from app.merchants.service import IssuedToken
-from app.timestamps import format_timestamp
 
 APPROVED = "approved"
 
 
 def customer_object(customer: Customer) -> dict[str, Any]:
     """A customer in the gateway's key order, `status` first."""
-    return {
-        "status": APPROVED,
-        "uuid": customer.uuid,
-        "merchant_customer_id": customer.merchant_customer_id,
-        "description": customer.description,
-        "email": customer.email,
-        "name": customer.name,
-        "phone": customer.phone,
-        "metadata": customer.metadata or {},
-        "zip_code": customer.zip_code,
-        "city": customer.city,
-        "address": customer.address,
-        "country": customer.country,
-        "deleted": customer.deleted_at is not None,
-        "created_at": format_timestamp(customer.created_at),
-        "updated_at": format_timestamp(customer.updated_at),
-        "deleted_at": format_timestamp(customer.deleted_at),
-    }
+    return {"status": APPROVED, **customer_data(customer)}
 
 
 def payment_method_object(method: PaymentMethod) -> dict[str, Any]:
     """A payment method with every key present; its own `status` is the card's (`active`)."""
-    return {
-        "id": method.id,
-        "status": method.status,
-        "masked_pan": method.masked_pan,
-        "expiration_date": method.expiration_date.isoformat(),
-        "keep_until": method.keep_until.isoformat() if method.keep_until is not None else None,
-        "token": method.token,
-        "expired": method.expired,
-        "customer_uuid": method.customer_uuid,
-        "created_at": format_timestamp(method.created_at),
-        "updated_at": format_timestamp(method.updated_at),
-    }
+    return payment_method_data(method)
 
 
 def customer_response(customer: Customer) -> JSONResponse:

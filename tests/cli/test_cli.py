@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+# The checkout under test, ahead of whatever `app` the virtualenv's editable install points at.
+REPOSITORY = Path(__file__).resolve().parents[2]
+
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")])),
+    }
     return subprocess.run(
         [sys.executable, "-m", "app", *args],
         cwd=cwd,
+        env=environment,
         capture_output=True,
         text=True,
         timeout=120,
@@ -96,3 +105,28 @@ def test_seed_reports_rows_per_second(tmp_path: Path, db_url: str) -> None:
 def test_seed_refuses_an_unknown_merchant(tmp_path: Path, db_url: str) -> None:
     result = run("seed", "--customers", "5", "--merchant", "nobody", "--database-url", db_url, cwd=tmp_path)
     assert result.returncode != 0 and "no merchant" in result.stderr
+
+
+def test_events_sweep_deletes_only_events_past_retention(tmp_path: Path, db_url: str) -> None:
+    import sqlite3
+
+    merchant = json.loads(
+        run("merchants", "create", "--name", "Old", "--database-url", db_url, cwd=tmp_path).stdout
+    )
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        for public_id, created_at in (
+            ("evt_old", "2020-01-01 00:00:00.000000"),
+            ("evt_new", "2999-01-01 00:00:00"),
+        ):
+            connection.execute(
+                "INSERT INTO events (public_id, merchant_id, type, customer_uuid, data, created_at) "
+                "VALUES (?, ?, 'customer.created', 'u', '{}', ?)",
+                (public_id, merchant["id"], created_at),
+            )
+
+    result = run("events", "sweep", "--database-url", db_url, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"deleted_events": 1}
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        assert [row[0] for row in connection.execute("SELECT public_id FROM events")] == ["evt_new"]

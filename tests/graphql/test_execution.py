@@ -58,7 +58,9 @@ def schemas() -> tuple[GraphQLEngine, GraphQLEngine]:
 async def run(
     runner: GraphQLEngine, services: Services, principal: Principal, query: str, variables: Any
 ) -> Any:
-    context = GraphQLContext.for_request(principal, services.customers, services.idempotency)
+    context = GraphQLContext.for_request(
+        principal, services.customers, services.idempotency, events=services.events
+    )
     result = await runner.execute(
         runner.prepare(query), variables=variables, operation_name=None, context=context
     )

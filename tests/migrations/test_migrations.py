@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 import app.customers.models
+import app.events.models
 import app.idempotency.models
 import app.merchants.models
 import app.persisted.models

@@ -1,0 +1,103 @@
+"""Reads and writes of the outbox. Writes take the connection of the change they describe, so the event
+commits, or rolls back, with it; every call names its merchant (keyword-only)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.events import statements
+from app.events.domain import Event, EventFilter, EventType
+from app.events.rules import new_event_id
+
+
+def _event(row: Sequence[Any]) -> Event:
+    sequence, public_id, type_name, customer_uuid, data, previous, created_at = row
+    return Event(
+        sequence=sequence,
+        id=public_id,
+        type=EventType(type_name),
+        customer_uuid=customer_uuid,
+        data=data,
+        previous_attributes=previous,
+        created_at=created_at,
+    )
+
+
+async def record(
+    conn: AsyncConnection,
+    *,
+    merchant_id: int,
+    type: EventType,
+    customer_uuid: str,
+    data: dict[str, Any],
+    now: datetime,
+    previous_attributes: dict[str, Any] | None = None,
+) -> Event:
+    """Write one event on `conn`, inside the transaction of the change it describes."""
+    event = Event(
+        sequence=0,
+        id=new_event_id(),
+        type=type,
+        customer_uuid=customer_uuid,
+        data=data,
+        previous_attributes=previous_attributes,
+        created_at=now,
+    )
+    result = await conn.execute(
+        statements.INSERT_EVENT,
+        {
+            "merchant_id": merchant_id,
+            "public_id": event.id,
+            "type": type.value,
+            "customer_uuid": customer_uuid,
+            "data": data,
+            "previous_attributes": previous_attributes,
+            "created_at": now,
+        },
+    )
+    key = result.inserted_primary_key
+    assert key is not None  # an INSERT of one row always has its key
+    return replace(event, sequence=int(key[0]))
+
+
+async def event_by_id(conn: AsyncConnection, *, merchant_id: int, public_id: str) -> Event | None:
+    """The merchant's event with this public id, or None."""
+    result = await conn.execute(
+        statements.EVENT_BY_PUBLIC_ID, {"public_id": public_id, "merchant_id": merchant_id}
+    )
+    row = result.first()
+    return None if row is None else _event(row)
+
+
+async def feed(
+    conn: AsyncConnection,
+    *,
+    merchant_id: int,
+    event_filter: EventFilter,
+    limit: int,
+    offset: int,
+    after: int | None,
+) -> list[Event]:
+    """The merchant's events newest first, filtered, after the `after` sequence if given."""
+    statement = statements.feed_page(
+        len(event_filter.types), event_filter.customer_uuid is not None, after is not None
+    )
+    parameters: dict[str, Any] = {"merchant_id": merchant_id, "limit": limit, "offset": offset}
+    parameters.update({f"type{index}": kind.value for index, kind in enumerate(event_filter.types)})
+    if event_filter.customer_uuid is not None:
+        parameters["customer_uuid"] = event_filter.customer_uuid
+    if after is not None:
+        parameters["after"] = after
+    result = await conn.execute(statement, parameters)
+    return [_event(row) for row in result]
+
+
+async def delete_created_before(conn: AsyncConnection, cutoff: datetime, *, batch: int) -> int:
+    """Delete up to `batch` events older than `cutoff`, of every merchant; how many went."""
+    result = await conn.execute(statements.delete_created_before(cutoff, batch=batch))
+    return int(result.rowcount or 0)
