@@ -104,29 +104,6 @@ class Query:
         await _prime_payment_methods(info, connection)
         return connection
 
-    @strawberry.field(description="The object with this global id, or null when it names nothing of yours.")
-    async def node(self, info: Info[GraphQLContext, None], id: strawberry.ID) -> Node | None:
-        return (await _nodes(info, [id]))[0]
-
-    @strawberry.field(
-        description="The objects with these global ids (at most 100), in order; null for each id that "
-        "names nothing of yours. One lookup per type, whatever the number of ids."
-    )
-    async def nodes(self, info: Info[GraphQLContext, None], ids: list[strawberry.ID]) -> list[Node | None]:
-        return await _nodes(info, ids)
-
-
-async def _nodes(info: Info[GraphQLContext, None], ids: list[strawberry.ID]) -> list[Node | None]:
-    context = info.context
-    found = await context.customers.finder.nodes(merchant_id=context.merchant_id, ids=ids)
-    views: list[Node | None] = []
-    for item in found:
-        if isinstance(item, domain.PaymentMethod):
-            context.require(Access.READ_PAYMENT_METHODS)
-            views.append(PaymentMethod.from_domain(item))
-        else:
-            views.append(None if item is None else Customer.from_domain(item))
-    return views
     @strawberry.field(
         description="The merchant's events, newest first (kept 30 days by default). Page with `first` "
         "(1-100) and `after` (a cursor from `pageInfo.endCursor`)."
@@ -152,3 +129,27 @@ async def _nodes(info: Info[GraphQLContext, None], ids: list[strawberry.ID]) -> 
             types_field="types",
         )
         return EventConnection.from_page(page)
+
+    @strawberry.field(description="The object with this global id, or null when it names nothing of yours.")
+    async def node(self, info: Info[GraphQLContext, None], id: strawberry.ID) -> Node | None:
+        return (await _nodes(info, [id]))[0]
+
+    @strawberry.field(
+        description="The objects with these global ids (at most 100), in order; null for each id that "
+        "names nothing of yours. One lookup per type, whatever the number of ids."
+    )
+    async def nodes(self, info: Info[GraphQLContext, None], ids: list[strawberry.ID]) -> list[Node | None]:
+        return await _nodes(info, ids)
+
+
+async def _nodes(info: Info[GraphQLContext, None], ids: list[strawberry.ID]) -> list[Node | None]:
+    context = info.context
+    found = await context.customers.finder.nodes(merchant_id=context.merchant_id, ids=ids)
+    views: list[Node | None] = []
+    for item in found:
+        if isinstance(item, domain.PaymentMethod):
+            context.require(Access.READ_PAYMENT_METHODS)
+            views.append(PaymentMethod.from_domain(item))
+        else:
+            views.append(None if item is None else Customer.from_domain(item))
+    return views

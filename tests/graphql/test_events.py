@@ -6,7 +6,7 @@ from typing import Any
 
 from tests.graphql import test_idempotency
 from tests.graphql.conftest import GraphQLClient
-from tests.graphql.test_mutations import ADD_CARD, CARD, REMOVE_CARD, create, update
+from tests.graphql.test_mutations import CARD, REMOVE_CARD, create, update
 
 EVENTS = """
 query($first: Int, $after: String, $filter: EventFilter) {
@@ -14,6 +14,13 @@ query($first: Int, $after: String, $filter: EventFilter) {
     edges { cursor node { id type customerUuid } }
     nodes { id type createdAt customerUuid data previousAttributes }
     pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+ADD_CARD = """
+mutation($uuid: ID!, $input: AddPaymentMethodInput!) {
+  addPaymentMethod(customerUuid: $uuid, input: $input) {
+    ... on PaymentMethodPayload { paymentMethod { id uuid } }
   }
 }
 """
@@ -30,6 +37,7 @@ async def test_mutations_record_events_the_connection_lists_newest_first(gql: Gr
     await update(gql, uuid, name="Grace", metadata={"a": None})
     added = await gql.execute(ADD_CARD, {"uuid": uuid, "input": CARD})
     card_id = added["addPaymentMethod"]["paymentMethod"]["id"]
+    card_uuid = added["addPaymentMethod"]["paymentMethod"]["uuid"]  # the id REST and events show
     await gql.execute(REMOVE_CARD, {"uuid": uuid, "id": card_id})
 
     connection = await events(gql)
@@ -42,7 +50,7 @@ async def test_mutations_record_events_the_connection_lists_newest_first(gql: Gr
         "CUSTOMER_CREATED",
     ]
     assert {node["customerUuid"] for node in nodes} == {uuid}
-    assert nodes[0]["data"]["id"] == card_id and nodes[0]["previousAttributes"] is None
+    assert nodes[0]["data"]["id"] == card_uuid and nodes[0]["previousAttributes"] is None
     assert nodes[2]["previousAttributes"] == {"name": "Ada", "metadata": {"a": "1"}}
     assert nodes[2]["data"]["name"] == "Grace" and nodes[2]["data"]["metadata"] == {}
     assert nodes[3]["data"]["uuid"] == uuid and nodes[3]["previousAttributes"] is None
