@@ -145,7 +145,10 @@ async def test_schema_execute_runs_the_gateways_schema(services: Services, merch
 
     customer = await services.customers.create(merchant_id=merchant.id, data={"name": "Ada"})
     context = GraphQLContext.for_request(
-        Principal(merchant_id=merchant.id, scopes=ALL_SCOPES), services.customers, services.idempotency
+        Principal(merchant_id=merchant.id, scopes=ALL_SCOPES),
+        services.customers,
+        services.idempotency,
+        events=services.events,
     )
 
     result = await schema.execute(

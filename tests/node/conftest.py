@@ -103,12 +103,10 @@ async def _merchant_token(database_url: str) -> str:
     try:
         merchant = await services.merchants.create_merchant(name="Node client")
         issued = await services.merchants.issue_token(
-            {
-                "grant_type": "client_credentials",
-                "client_id": merchant.authenticity_token,
-                "client_secret": merchant.merchant_key,
-                "scopes": [Scope.CUSTOMERS.value],
-            }
+            grant_type="client_credentials",
+            client_id=merchant.authenticity_token,
+            client_secret=merchant.merchant_key,
+            scopes=[Scope.CUSTOMERS.value],
         )
     finally:
         await services.close()
