@@ -85,7 +85,7 @@ class Settings:
     # --- Rate limits: per merchant and window, REST in requests, GraphQL in cost points (0: off) -------
     rate_limit_window_seconds: int = 60
     rate_limit_rest_requests: int = 6000
-    rate_limit_graphql_points: int = 100_000
+    rate_limit_graphql_points: int = 10_000_000
     # Redis shared by every worker and instance for the counters; unset: each process counts its own.
     redis_url: Secret | None = None
     # Prepended to every Redis key, so deployments can share one Redis server.
@@ -237,7 +237,7 @@ def _rate_limit_settings(env: Mapping[str, str]) -> dict[str, Any]:
     return {
         "rate_limit_window_seconds": _int(env, "GATEWAY_RATE_LIMIT_WINDOW_SECONDS", 60),
         "rate_limit_rest_requests": _int(env, "GATEWAY_RATE_LIMIT_REST_REQUESTS", 6000, minimum=0),
-        "rate_limit_graphql_points": _int(env, "GATEWAY_RATE_LIMIT_GRAPHQL_POINTS", 100_000, minimum=0),
+        "rate_limit_graphql_points": _int(env, "GATEWAY_RATE_LIMIT_GRAPHQL_POINTS", 10_000_000, minimum=0),
         "redis_url": None if redis_url is None else Secret(redis_url),
         "redis_key_prefix": env.get("GATEWAY_REDIS_KEY_PREFIX") or "gateway:",
     }

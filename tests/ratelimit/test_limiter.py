@@ -46,7 +46,7 @@ def _store_errors() -> float:
 
 def test_settings_defaults_and_environment() -> None:
     defaults = load_settings({})
-    assert (defaults.rate_limit_rest_requests, defaults.rate_limit_graphql_points) == (6000, 100_000)
+    assert (defaults.rate_limit_rest_requests, defaults.rate_limit_graphql_points) == (6000, 10_000_000)
     assert (defaults.rate_limit_window_seconds, defaults.redis_url) == (60, None)
     configured = load_settings(
         {
@@ -90,7 +90,7 @@ async def test_the_backend_follows_the_settings() -> None:
         assert isinstance(memory.counters, InProcessCounters)
         assert isinstance(shared.counters, RedisCounters)
         assert memory.policies[Budget.REST] == Policy(6000, 60)
-        assert memory.policies[Budget.GRAPHQL] == Policy(100_000, 60)
+        assert memory.policies[Budget.GRAPHQL] == Policy(10_000_000, 60)
     finally:
         await memory.close()
         await shared.close()
