@@ -123,7 +123,7 @@ class Query:
             merchant_id=context.merchant_id,
             limit=first,
             after=_given(after),
-            types=[kind.value for kind in types],
+            types=[str(kind) for kind in types],  # StrEnum: the wire name
             customer_uuid=None if customer_uuid is None else str(customer_uuid),
             limit_field="first",
             types_field="types",
