@@ -11,7 +11,9 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -84,25 +86,35 @@ class ServeProcess:
             self.process.wait(timeout=10)
 
 
-@pytest.fixture
-async def served_port(settings: Settings) -> AsyncIterator[int]:
-    """An in-process uvicorn serving the app with the gateway's own protocol and default limits."""
+@asynccontextmanager
+async def serving(settings: Settings, protocol: type[Any], **options: Any) -> AsyncIterator[int]:
+    """An in-process uvicorn serving the app with the given HTTP protocol class; yields its port."""
     chosen = free_port()
     config = uvicorn.Config(
         create_app(settings),
         host="127.0.0.1",
         port=chosen,
-        http=LimitedHttpToolsProtocol,
+        http=protocol,
         log_config=None,
         lifespan="on",
+        **options,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.01)
-    yield chosen
-    server.should_exit = True
-    await task
+    try:
+        yield chosen
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture
+async def served_port(settings: Settings) -> AsyncIterator[int]:
+    """An in-process uvicorn serving the app with the gateway's own protocol and default limits."""
+    async with serving(settings, LimitedHttpToolsProtocol) as chosen:
+        yield chosen
 
 
 async def exchange(

@@ -12,14 +12,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from app.cli.parser import build_parser
-from app.main import create_app
 from app.server.options import SERVE_FLAG_VARIABLES, uvicorn_options
 from app.server.protocol import HeadLimits, LimitedHttpToolsProtocol
 from app.settings import Settings, load_settings
-from tests.server.conftest import ServeProcess, free_port
+from tests.server.conftest import ServeProcess, serving
 
 MAX_HEAD = 2048
 HEAD_TIMEOUT = 0.5
@@ -33,23 +31,8 @@ class SmallLimits(LimitedHttpToolsProtocol):
 @pytest.fixture
 async def port(settings: Settings) -> AsyncIterator[int]:
     """An in-process uvicorn serving the app with small limits."""
-    chosen = free_port()
-    config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=chosen,
-        http=SmallLimits,
-        timeout_keep_alive=KEEP_ALIVE,
-        log_config=None,
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    yield chosen
-    server.should_exit = True
-    await task
+    async with serving(settings, SmallLimits, timeout_keep_alive=KEEP_ALIVE) as chosen:
+        yield chosen
 
 
 async def _exchange(
