@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -24,7 +25,15 @@ from app.merchants.repository import Merchant
 from app.migrations import migrate_sync
 from app.runtime import Services
 from app.settings import Secret, Settings, normalise_database_url
+from tests import thread_errors
 from tests.storage_dump import card_numbers_stored
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Wrap pytest's thread-exception hook (installed by then) to drop one known aiosqlite race."""
+    thread_errors.install(threading.excepthook)
+
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 BACKENDS = ["sqlite", "postgresql"]
