@@ -8,11 +8,11 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.responses import JSONResponse
 
 from app.events.sweeper import periodic_sweep
 from app.graphql.view import error_response, graphql_routes
 from app.http.cors import CrossOriginAccess
+from app.http.json_codec import JSONResponse
 from app.observability.db_metrics import pool_sampler
 from app.observability.metrics import forget_this_process
 from app.observability.middleware import ObservedStarlette, ObserverConfig

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, Date
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.sql import Select
@@ -52,7 +52,7 @@ def _utc_datetime(value: Any) -> datetime | None:
 
 
 def _json_value(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
 
 
 def _date_value(value: Any) -> date | None:

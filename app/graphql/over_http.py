@@ -14,7 +14,6 @@ choosing the response media type, and the status codes and headers each answer c
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +24,7 @@ from graphql import GraphQLError
 from app.errors import DomainError
 from app.graphql.engine import DEADLINE_CODE
 from app.graphql.errors import domain_extensions
+from app.http import json_codec
 from app.persisted.errors import (
     InvalidPersistedQuery,
     PersistedQueryNotFound,
@@ -132,7 +132,7 @@ def decode_post(content_type: str | None, body: bytes) -> GraphQLRequest:
     if media_type != JSON:
         raise RequestProblem(415, "send the operation as JSON (Content-Type: application/json)")
     try:
-        data = json.loads(body)
+        data = json_codec.loads(body)
     except (ValueError, RecursionError):  # also invalid UTF-8 and absurdly deep nesting
         raise RequestProblem(400, "the request body is not valid JSON") from None
     if not isinstance(data, dict):
@@ -151,7 +151,7 @@ def _json_parameter(parameters: Mapping[str, str], name: str) -> Any:
     if raw is None or raw == "":
         return None
     try:
-        return json.loads(raw)
+        return json_codec.loads(raw)
     except (ValueError, RecursionError):
         raise RequestProblem(400, f"`{name}` must be JSON-encoded") from None
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Send
 from starlette.types import Scope as ASGIScope
@@ -52,6 +52,7 @@ from app.graphql.schema import build_schema
 from app.graphql.text_rule import operation_text_refusal
 from app.http.authentication import authenticate_request
 from app.http.body import read_body
+from app.http.json_codec import JSONResponse
 from app.observability.request_id import current_request_id
 from app.ratelimit.errors import RateLimited
 from app.ratelimit.headers import rate_limit_headers

@@ -11,8 +11,8 @@ import asyncio
 import logging
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
+from app.http.json_codec import JSONResponse
 from app.migrations.status import applied_revisions, head_revisions
 from app.runtime import Services
 

@@ -6,7 +6,6 @@ DomainError raised below is translated once by `app.rest.errors`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from starlette.responses import Response
 from app.auth import Access, Principal
 from app.customers.rules import NullMeans
 from app.errors import DomainError, ErrorCode, FieldError, InvalidInput
+from app.http import json_codec
 from app.http.authentication import authenticate_request
 from app.http.body import read_body
 from app.http.request_text import check_request_text
@@ -48,7 +48,7 @@ class Operation:
 def decode_object(body: bytes) -> dict[str, Any]:
     """The body as a JSON object; malformed JSON or any other JSON value is an invalid-request."""
     try:
-        data = json.loads(body)
+        data = json_codec.loads(body)
     except (ValueError, RecursionError):  # also invalid UTF-8 and absurdly deep nesting
         message = "request body must be valid JSON"
         raise InvalidInput(message, [FieldError("body", ErrorCode.INVALID_JSON, message)]) from None

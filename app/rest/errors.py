@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from app.errors import (
     Conflict,
@@ -25,6 +25,7 @@ from app.errors import (
     RequestInProgress,
     Unauthenticated,
 )
+from app.http.json_codec import JSONResponse
 from app.observability.middleware import logged_path
 from app.observability.request_id import current_request_id
 from app.ratelimit.errors import RateLimited

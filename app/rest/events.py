@@ -6,9 +6,10 @@ Query parameters go to the service raw; it validates them (app/events/rules.py, 
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from app.events.published import event_object
+from app.http.json_codec import JSONResponse
 from app.rest.wire import APPROVED
 from app.runtime import Services
 

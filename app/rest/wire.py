@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from starlette.responses import JSONResponse
-
 from app.customers.domain import Customer, PaymentMethod
 from app.customers.published import customer_data, payment_method_data
+from app.http.json_codec import JSONResponse
 from app.merchants.service import IssuedToken
 
 APPROVED = "approved"
