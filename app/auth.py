@@ -26,6 +26,8 @@ class Scope(StrEnum):
     PAYMENT_METHODS = "payment-methods"
     # Handed to browser frontends: a token a page can hold without being able to change anything.
     CUSTOMERS_READ = "customers:read"
+    # Registering webhook endpoints decides where customer data is sent: a scope of its own.
+    WEBHOOKS = "webhooks"
 
 
 ALL_SCOPES = frozenset(Scope)
@@ -39,6 +41,7 @@ class Access(StrEnum):
     READ_PAYMENT_METHODS = "read a customer's payment methods"
     WRITE_PAYMENT_METHODS = "change a customer's payment methods"
     LIST_MERCHANT_PAYMENT_METHODS = "list the merchant's payment methods"
+    MANAGE_WEBHOOKS = "manage webhook endpoints"
 
 
 # The one table of which scopes grant what: any one of an access's scope sets is enough.
@@ -56,6 +59,7 @@ GRANTS: Mapping[Access, tuple[frozenset[Scope], ...]] = {
         frozenset({Scope.PAYMENT_METHODS}),
         frozenset({Scope.CUSTOMERS_READ}),
     ),
+    Access.MANAGE_WEBHOOKS: (frozenset({Scope.WEBHOOKS}),),
 }
 
 

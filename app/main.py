@@ -22,6 +22,7 @@ from app.rest.routes import rest_routes
 from app.rest.slashes import CollapseLeadingSlashes
 from app.runtime import Services
 from app.settings import Settings, load_settings
+from app.webhooks.worker import running
 
 
 def freeze_startup_objects() -> None:
@@ -62,7 +63,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         freeze_startup_objects()
-        async with periodic_sweep(services.events, settings.events_sweep_seconds):
+        worker = services.delivery_worker() if settings.webhooks_worker else None
+        async with periodic_sweep(services.events, settings.events_sweep_seconds), running(worker):
             if settings.metrics_enabled:
                 async with pool_sampler(services.database):
                     yield

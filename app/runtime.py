@@ -15,6 +15,8 @@ from app.ratelimit.limiter import RateLimiter
 from app.replays.service import ReplayGuard
 from app.secrets_at_rest import SecretBox
 from app.settings import Settings
+from app.webhooks.service import WebhookService
+from app.webhooks.worker import DeliveryWorker
 
 
 @dataclass
@@ -31,6 +33,9 @@ class Services:
     rate_limits: RateLimiter
     # Documents registered by automatic persisted queries, shared by every worker.
     persisted_queries: PersistedQueryStore
+    webhooks: WebhookService
+    # The server key that seals merchant keys and webhook secrets.
+    secrets: SecretBox
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -59,7 +64,13 @@ class Services:
             replays=ReplayGuard(database, window_seconds=settings.signature_window_seconds),
             rate_limits=RateLimiter.from_settings(settings),
             persisted_queries=PersistedQueryStore(database),
+            webhooks=WebhookService(database, secrets=secrets, allow_private=settings.webhooks_allow_private),
+            secrets=secrets,
         )
+
+    def delivery_worker(self) -> DeliveryWorker:
+        """A webhook delivery worker over these services' database, configured by the settings."""
+        return DeliveryWorker.from_settings(self.settings, self.database, self.secrets)
 
     async def close(self) -> None:
         """Release database and Redis connections."""

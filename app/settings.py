@@ -9,6 +9,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/gateway.db"
+# Seconds before each retry of a failed webhook delivery: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 1 day,
+# 1 day (~2.7 days in all, within SPEC's "up to 3 days").
+DEFAULT_RETRY_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 86400.0, 86400.0)
 
 
 class Secret(str):
@@ -107,6 +110,18 @@ class Settings:
     events_retention_days: int = 30
     events_sweep_seconds: int = 3600
 
+    # --- Webhooks ---------------------------------------------------------------------------------------
+    # Whether `serve` runs a delivery worker in each of its processes (`python -m app worker` runs one alone).
+    webhooks_worker: bool = True
+    # Seconds before each retry of a failed delivery; once spent, the endpoint is disabled.
+    webhooks_retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
+    # Deliveries may reach loopback, private and link-local addresses (development and tests only).
+    webhooks_allow_private: bool = False
+    # Requests in flight per worker, how long one may take, and how often an idle worker looks for work.
+    webhooks_concurrency: int = 16
+    webhooks_timeout_seconds: float = 10.0
+    webhooks_poll_ms: int = 500
+
     @property
     def is_sqlite(self) -> bool:
         """True when the database is the embedded SQLite file."""
@@ -156,6 +171,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         **_graphql_engine_settings(env),
         events_retention_days=_int(env, "GATEWAY_EVENTS_RETENTION_DAYS", 30),
         events_sweep_seconds=_int(env, "GATEWAY_EVENTS_SWEEP_SECONDS", 3600, minimum=0),
+        **_webhook_settings(env),
     )
 
 
@@ -241,6 +257,8 @@ def _rate_limit_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "redis_url": None if redis_url is None else Secret(redis_url),
         "redis_key_prefix": env.get("GATEWAY_REDIS_KEY_PREFIX") or "gateway:",
     }
+
+
 # --- Persisted GraphQL documents ----------------------------------------------------------------------
 DOCUMENT_POLICIES = ("any", "persisted")
 
@@ -255,6 +273,8 @@ def _persisted_documents_settings(env: Mapping[str, str]) -> dict[str, Any]:
             "GATEWAY_GRAPHQL_PERSISTED_DOCUMENTS"
         )
     return {"graphql_persisted_documents": manifest, "graphql_documents": policy}
+
+
 # --- GraphQL engine -----------------------------------------------------------------------------------
 GRAPHQL_ENGINES = ("fast", "stock")
 
@@ -264,4 +284,38 @@ def _graphql_engine_settings(env: Mapping[str, str]) -> dict[str, Any]:
     return {
         "graphql_engine": _choice(env, "GATEWAY_GRAPHQL_ENGINE", "fast", GRAPHQL_ENGINES),
         "graphql_deadline_ms": _int(env, "GATEWAY_GRAPHQL_DEADLINE_MS", 5000),
+    }
+
+
+# --- Webhooks -----------------------------------------------------------------------------------------
+def _seconds(raw: str, name: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SystemExit(f"configuration error: {name} takes seconds, got {raw!r}") from None
+    if not 0 < value < 10**7:
+        raise SystemExit(f"configuration error: {name} takes seconds above 0, got {raw!r}")
+    return value
+
+
+def _schedule(env: Mapping[str, str], name: str) -> tuple[float, ...]:
+    """Comma-separated seconds (`1,2,4`); at least one."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return DEFAULT_RETRY_SCHEDULE
+    return tuple(_seconds(item.strip(), name) for item in raw.split(","))
+
+
+def _webhook_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The delivery worker: on or off in `serve`, retry schedule, private targets, request limits."""
+    timeout = env.get("GATEWAY_WEBHOOKS_TIMEOUT_SECONDS")
+    return {
+        "webhooks_worker": _flag(env, "GATEWAY_WEBHOOKS_WORKER", True),
+        "webhooks_retry_schedule": _schedule(env, "GATEWAY_WEBHOOKS_RETRY_SCHEDULE"),
+        "webhooks_allow_private": _flag(env, "GATEWAY_WEBHOOKS_ALLOW_PRIVATE", False),
+        "webhooks_concurrency": _int(env, "GATEWAY_WEBHOOKS_CONCURRENCY", 16),
+        "webhooks_timeout_seconds": 10.0
+        if not timeout
+        else _seconds(timeout, "GATEWAY_WEBHOOKS_TIMEOUT_SECONDS"),
+        "webhooks_poll_ms": _int(env, "GATEWAY_WEBHOOKS_POLL_MS", 500),
     }

@@ -119,7 +119,8 @@ def test_principal_requires_scopes() -> None:
 
 
 READS = (Access.READ_CUSTOMERS, Access.READ_PAYMENT_METHODS, Access.LIST_MERCHANT_PAYMENT_METHODS)
-WRITES = (Access.WRITE_CUSTOMERS, Access.WRITE_PAYMENT_METHODS)
+# Webhook endpoints decide where customer data goes: not even their listing is a plain read.
+WRITES = (Access.WRITE_CUSTOMERS, Access.WRITE_PAYMENT_METHODS, Access.MANAGE_WEBHOOKS)
 
 
 def test_every_access_has_a_grant() -> None:
@@ -133,8 +134,14 @@ def test_customers_read_grants_every_read_and_no_write() -> None:
     assert not any(grants(reader, access) for access in WRITES)
 
 
-def test_customers_and_payment_methods_grant_everything() -> None:
-    assert all(grants(frozenset({Scope.CUSTOMERS, Scope.PAYMENT_METHODS}), access) for access in Access)
+def test_customers_and_payment_methods_grant_everything_but_webhooks() -> None:
+    both = frozenset({Scope.CUSTOMERS, Scope.PAYMENT_METHODS})
+    assert [access for access in Access if not grants(both, access)] == [Access.MANAGE_WEBHOOKS]
+
+
+def test_webhooks_alone_manages_webhook_endpoints_only() -> None:
+    hooks = frozenset({Scope.WEBHOOKS})
+    assert [access for access in Access if grants(hooks, access)] == [Access.MANAGE_WEBHOOKS]
 
 
 def test_payment_methods_alone_lists_the_merchants_cards_only() -> None:

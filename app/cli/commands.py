@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import signal
 from pathlib import Path
 from typing import Any
 
 from app.auth import ALL_SCOPES
 from app.cli.seed import seed_customers
 from app.errors import DomainError
+from app.events.sweeper import periodic_sweep
 from app.graphql.ide import authorised_link
 from app.merchants.admin import MerchantAdmin
 from app.merchants.repository import Merchant
@@ -17,6 +20,8 @@ from app.runtime import Services
 from app.secrets_at_rest import SecretBox
 from app.settings import Settings
 from app.timestamps import format_timestamp
+from app.webhooks.published import attempt_object, endpoint_object
+from app.webhooks.worker import running
 
 DEMO_TOKEN_TTL_SECONDS = 7 * 24 * 3600
 
@@ -178,5 +183,61 @@ async def sweep_events(settings: Settings) -> dict[str, int]:
     services = Services.from_settings(settings)
     try:
         return {"deleted_events": await services.events.sweep()}
+    finally:
+        await services.close()
+
+
+# --- webhooks -------------------------------------------------------------------------------------------
+
+
+async def _merchant_id(services: Services, authenticity_token: str) -> int:
+    merchant = await services.merchants.merchant_by_authenticity_token(authenticity_token)
+    if merchant is None:
+        raise SystemExit(f"error: no merchant with authenticity_token {authenticity_token!r}")
+    return merchant.id
+
+
+async def webhooks_command(settings: Settings, command: str, authenticity_token: str, **options: Any) -> Any:
+    """`webhooks create|list|delete|attempts`: the JSON REST answers (a created endpoint with its secret,
+    shown this once)."""
+    services = Services.from_settings(settings)
+    try:
+        merchant_id = await _merchant_id(services, authenticity_token)
+        hooks = services.webhooks
+        if command == "create":
+            data = {"url": options["url"], "event_types": options["event_types"] or None}
+            if options["description"] is not None:
+                data["description"] = options["description"]
+            created = await hooks.create_endpoint(merchant_id=merchant_id, data=data)
+            return {**endpoint_object(created.endpoint), "secret": created.secret}
+        if command == "list":
+            return [endpoint_object(found) for found in await hooks.list_endpoints(merchant_id=merchant_id)]
+        if command == "delete":
+            deleted = await hooks.delete_endpoint(merchant_id=merchant_id, endpoint_id=options["endpoint_id"])
+            return {**endpoint_object(deleted), "deleted": True}
+        page = await hooks.list_attempts(
+            merchant_id=merchant_id, endpoint_id=options["endpoint_id"], limit=options["limit"]
+        )
+        return [attempt_object(attempt) for attempt in page.items]
+    except DomainError as error:
+        raise SystemExit(f"error: {error.message}") from None
+    finally:
+        await services.close()
+
+
+async def run_worker(settings: Settings) -> None:
+    """`worker`: deliver webhooks (and sweep events past retention) until SIGINT or SIGTERM."""
+    services = Services.from_settings(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with (
+            periodic_sweep(services.events, settings.events_sweep_seconds),
+            running(services.delivery_worker()),
+        ):
+            print("webhook delivery worker running; Ctrl-C to stop", flush=True)
+            await stop.wait()
     finally:
         await services.close()

@@ -128,6 +128,39 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = event_commands.add_parser("sweep", help="delete events older than GATEWAY_EVENTS_RETENTION_DAYS")
     _add_database_url(sweep)
 
+    webhooks = commands.add_parser("webhooks", help="manage a merchant's webhook endpoints")
+    webhook_commands = webhooks.add_subparsers(
+        dest="webhooks_command", required=True, help="what to do with webhook endpoints"
+    )
+    hook_create = webhook_commands.add_parser(
+        "create", help="register an endpoint and print it as JSON, with its signing secret (shown once)"
+    )
+    hook_create.add_argument("--url", required=True, help="where events are POSTed (http or https)")
+    hook_create.add_argument(
+        "--event-type",
+        dest="event_types",
+        action="append",
+        default=[],
+        help="an event type to deliver (repeat for several; default: every type)",
+    )
+    hook_create.add_argument("--description", help="a note for the merchant")
+    hook_list = webhook_commands.add_parser("list", help="print the merchant's endpoints as JSON")
+    hook_delete = webhook_commands.add_parser("delete", help="delete an endpoint and its pending deliveries")
+    hook_delete.add_argument("endpoint_id", help="the endpoint's id (we_...)")
+    hook_attempts = webhook_commands.add_parser(
+        "attempts", help="print the latest delivery attempts to an endpoint as JSON"
+    )
+    hook_attempts.add_argument("endpoint_id", help="the endpoint's id (we_...)")
+    hook_attempts.add_argument("--limit", type=int, default=50, help="how many (1-100, default 50)")
+    for command in (hook_create, hook_list, hook_delete, hook_attempts):
+        command.add_argument("--authenticity-token", required=True, help="the merchant's public id")
+        _add_database_url(command)
+
+    worker = commands.add_parser(
+        "worker", help="deliver webhooks (and sweep old events) without serving HTTP, until stopped"
+    )
+    _add_database_url(worker)
+
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
 
     manifest = commands.add_parser(
@@ -214,8 +247,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         list_merchants,
         revoke_tokens,
         rotate_merchant_key,
+        run_worker,
         seed,
         sweep_events,
+        webhooks_command,
     )
 
     migrate_sync(settings.database_url)
@@ -249,6 +284,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "events":
         print(json.dumps(asyncio.run(sweep_events(settings))))
+        return 0
+    if args.command == "webhooks":
+        answer = asyncio.run(
+            webhooks_command(
+                settings,
+                args.webhooks_command,
+                args.authenticity_token,
+                url=getattr(args, "url", None),
+                event_types=getattr(args, "event_types", None),
+                description=getattr(args, "description", None),
+                endpoint_id=getattr(args, "endpoint_id", None),
+                limit=getattr(args, "limit", None),
+            )
+        )
+        print(json.dumps(answer))
+        return 0
+    if args.command == "worker":
+        reseal_merchant_keys_sync(settings)
+        asyncio.run(run_worker(settings))
         return 0
     if args.command == "demo":
         print(asyncio.run(demo_merchant(settings, args.credentials_file, args.base_url)))

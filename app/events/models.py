@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, String, text
 from sqlmodel import Field, SQLModel
 
 from app.db.column_types import BigIntKey, UTCDateTime
@@ -22,6 +22,13 @@ class EventTable(SQLModel, table=True):
         Index("ix_events_merchant_type", "merchant_id", "type", "id"),
         # The retention sweep deletes by age across merchants.
         Index("ix_events_created_at", "created_at"),
+        # The webhook worker's queue: only events not yet fanned out to endpoints are in it.
+        Index(
+            "ix_events_webhooks_pending",
+            "id",
+            sqlite_where=text("webhooks_pending"),
+            postgresql_where=text("webhooks_pending"),
+        ),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigIntKey, primary_key=True, autoincrement=True))
@@ -35,3 +42,5 @@ class EventTable(SQLModel, table=True):
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     previous_attributes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    # True until the webhook worker has made the event's deliveries; then NULL (out of the index above).
+    webhooks_pending: bool | None = Field(default=None, sa_column=Column(Boolean, nullable=True))

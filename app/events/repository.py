@@ -74,6 +74,14 @@ async def event_by_id(conn: AsyncConnection, *, merchant_id: int, public_id: str
     return None if row is None else _event(row)
 
 
+async def events_by_sequence(conn: AsyncConnection, sequences: Sequence[int]) -> dict[int, Event]:
+    """The events with these sequences, whichever merchant's (for the webhook worker), by sequence."""
+    if not sequences:
+        return {}
+    result = await conn.execute(statements.EVENTS_BY_SEQUENCE, {"sequences": list(sequences)})
+    return {event.sequence: event for event in map(_event, result)}
+
+
 async def feed(
     conn: AsyncConnection,
     *,

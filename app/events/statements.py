@@ -1,5 +1,5 @@
 """Every SQL statement about events, defined here once; each filters by the merchant it is given
-(the retention sweep alone works across merchants, by age)."""
+(the retention sweep, by age, and the webhook worker's read by sequence work across merchants)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ EVENT_BY_PUBLIC_ID = select(*EVENT_COLUMNS).where(
     e.public_id == bindparam("public_id"), e.merchant_id == bindparam("merchant_id")
 )
 
+EVENTS_BY_SEQUENCE = select(*EVENT_COLUMNS).where(e.id.in_(bindparam("sequences", expanding=True)))
+
 
 # Built once with bind parameters for every column, so each write reuses one compiled statement.
 INSERT_EVENT = insert(events).values(
@@ -33,6 +35,7 @@ INSERT_EVENT = insert(events).values(
     data=bindparam("data", type_=e.data.type),
     previous_attributes=bindparam("previous_attributes", type_=e.previous_attributes.type),
     created_at=bindparam("created_at", type_=e.created_at.type),
+    webhooks_pending=True,
 )
 
 

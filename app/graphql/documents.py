@@ -59,9 +59,7 @@ class DocumentSource:
     """Prepared documents for requests, through the persisted-document policy; with `count`, each
     persisted document asked for is counted on /metrics by outcome."""
 
-    def __init__(
-        self, runner: GraphQLEngine, persisted: PersistedDocuments, *, count: bool = False
-    ) -> None:
+    def __init__(self, runner: GraphQLEngine, persisted: PersistedDocuments, *, count: bool = False) -> None:
         self.runner = runner
         self.persisted = persisted
         self.count = count

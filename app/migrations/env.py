@@ -10,7 +10,8 @@ import app.events.models
 import app.idempotency.models
 import app.merchants.models
 import app.persisted.models
-import app.replays.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import app.replays.models
+import app.webhooks.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 connection = context.config.attributes["connection"]
 context.configure(

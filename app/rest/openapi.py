@@ -86,6 +86,7 @@ EVENT_TYPE = Parameter(
     {"type": "string", "enum": [member.value for member in EventType]},
     "Only events of this type; repeat the parameter or separate types with commas for several.",
 )
+WEBHOOK_ID = Parameter("id", "path", {"type": "string"}, "The webhook endpoint's id (`we_...`).")
 EVENT_CUSTOMER = Parameter("customer_uuid", "query", {"type": "string"}, "Only this customer's events.")
 IDEMPOTENCY_KEY = Parameter(
     "Idempotency-Key",
@@ -145,6 +146,7 @@ _READ = (401, 403)
 _WRITE = (400, 401, 403, 409, 413)
 _CARDS = ("payment methods",)
 _EVENTS = ("events",)
+_HOOKS = ("webhooks",)
 
 # Every (path, method) of the route table. A route added there without an entry here fails the build.
 OPERATIONS: Mapping[tuple[str, str], OperationDoc] = {
@@ -227,6 +229,51 @@ OPERATIONS: Mapping[tuple[str, str], OperationDoc] = {
     ),
     ("/v2/events/{id}", "GET"): OperationDoc(
         "Retrieve an event", "EventEnvelope", (*_READ, 404), (EVENT_ID,), extension=True, tags=_EVENTS
+    ),
+    ("/v2/webhook-endpoints", "GET"): OperationDoc(
+        "List the merchant's webhook endpoints", "WebhookEndpointList", _READ, extension=True, tags=_HOOKS
+    ),
+    ("/v2/webhook-endpoints", "POST"): OperationDoc(
+        "Register a webhook endpoint (the answer holds its signing secret, shown once)",
+        "CreatedWebhookEndpoint",
+        _WRITE,
+        (IDEMPOTENCY_KEY,),
+        request="WebhookEndpointInput",
+        extension=True,
+        tags=_HOOKS,
+    ),
+    ("/v2/webhook-endpoints/{id}", "GET"): OperationDoc(
+        "Retrieve a webhook endpoint",
+        "WebhookEndpointEnvelope",
+        (*_READ, 404),
+        (WEBHOOK_ID,),
+        extension=True,
+        tags=_HOOKS,
+    ),
+    ("/v2/webhook-endpoints/{id}", "POST"): OperationDoc(
+        "Change or re-enable a webhook endpoint",
+        "WebhookEndpointEnvelope",
+        (*_WRITE, 404),
+        (WEBHOOK_ID, IDEMPOTENCY_KEY),
+        request="WebhookEndpointUpdate",
+        extension=True,
+        tags=_HOOKS,
+    ),
+    ("/v2/webhook-endpoints/{id}", "DELETE"): OperationDoc(
+        "Delete a webhook endpoint, its pending deliveries and its attempts",
+        "DeletedWebhookEndpoint",
+        (*_WRITE, 404),
+        (WEBHOOK_ID, IDEMPOTENCY_KEY),
+        extension=True,
+        tags=_HOOKS,
+    ),
+    ("/v2/webhook-endpoints/{id}/attempts", "GET"): OperationDoc(
+        "List the attempts made to deliver to a webhook endpoint, newest first",
+        "WebhookAttemptList",
+        (400, *_READ, 404),
+        (WEBHOOK_ID, LIMIT, OFFSET),
+        extension=True,
+        tags=_HOOKS,
     ),
     ("/v2/openapi.json", "GET"): OperationDoc(
         "This document", "OpenAPIDocument", (), authenticated=False, tags=("contract",)

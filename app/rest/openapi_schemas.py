@@ -19,6 +19,7 @@ from app.customers.rules import (
 )
 from app.errors import ErrorCode
 from app.events.domain import EventType
+from app.webhooks.rules import DESCRIPTION_MAX_LENGTH, URL_MAX_LENGTH
 
 
 def ref(name: str) -> dict[str, str]:
@@ -135,6 +136,41 @@ _EVENT: dict[str, Any] = {
     "required": ["id", "type", "created_at", "customer_uuid", "data"],
 }
 
+_WEBHOOK_ENDPOINT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "examples": ["we_3f1c0e9a7b2d4c6e8f0a1b2c"]},
+        "url": {"type": "string", "format": "uri", "maxLength": URL_MAX_LENGTH},
+        "description": {"type": "string", "maxLength": DESCRIPTION_MAX_LENGTH},
+        "event_types": {
+            "type": "array",
+            "items": {"type": "string", "enum": [member.value for member in EventType]},
+            "description": "The event types delivered; empty: every type.",
+        },
+        "enabled": {"type": "boolean"},
+        "disabled_reason": _nullable({"type": "string"}),
+        "created_at": _TIMESTAMP,
+    },
+    "required": ["id", "url", "description", "event_types", "enabled", "disabled_reason", "created_at"],
+}
+_WEBHOOK_ATTEMPT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "event_id": {"type": "string"},
+        "attempt": {"type": "integer", "minimum": 1},
+        "succeeded": {"type": "boolean"},
+        "status_code": _nullable({"type": "integer"}),
+        "duration_ms": {"type": "integer", "minimum": 0},
+        "error": _nullable({"type": "string"}),
+        "attempted_at": _TIMESTAMP,
+    },
+    "required": ["event_id", "attempt", "succeeded", "status_code", "duration_ms", "error", "attempted_at"],
+}
+_EVENT_TYPE_LIST = {
+    "type": "array",
+    "items": {"type": "string", "enum": [member.value for member in EventType]},
+}
+
 SCHEMAS: dict[str, Any] = {
     "CustomerInput": _customer_input(),
     "Customer": _customer(),
@@ -192,6 +228,65 @@ SCHEMAS: dict[str, Any] = {
     "EventList": {
         "type": "object",
         "properties": {"status": _APPROVED, "data": {"type": "array", "items": ref("Event")}},
+        "required": ["status", "data"],
+    },
+    "WebhookEndpointInput": {
+        "type": "object",
+        "properties": {
+            "url": {"type": "string", "format": "uri", "maxLength": URL_MAX_LENGTH},
+            "event_types": {**_EVENT_TYPE_LIST, "description": "Absent or empty: every type."},
+            "description": {"type": "string", "maxLength": DESCRIPTION_MAX_LENGTH},
+        },
+        "required": ["url"],
+    },
+    "WebhookEndpointUpdate": {
+        "type": "object",
+        "properties": {
+            "url": {"type": "string", "format": "uri", "maxLength": URL_MAX_LENGTH},
+            "event_types": _EVENT_TYPE_LIST,
+            "description": {"type": "string", "maxLength": DESCRIPTION_MAX_LENGTH},
+            "enabled": {
+                "type": "boolean",
+                "description": "true re-enables an endpoint disabled by failures.",
+            },
+        },
+        "additionalProperties": False,
+    },
+    "WebhookEndpoint": _WEBHOOK_ENDPOINT,
+    "WebhookEndpointEnvelope": {
+        "type": "object",
+        "properties": {"status": _APPROVED, **_WEBHOOK_ENDPOINT["properties"]},
+        "required": ["status", *_WEBHOOK_ENDPOINT["required"]],
+    },
+    "CreatedWebhookEndpoint": {
+        "type": "object",
+        "properties": {
+            "status": _APPROVED,
+            **_WEBHOOK_ENDPOINT["properties"],
+            "secret": {
+                "type": "string",
+                "description": "The Standard Webhooks signing secret (`whsec_...`), shown this once.",
+            },
+        },
+        "required": ["status", *_WEBHOOK_ENDPOINT["required"], "secret"],
+    },
+    "DeletedWebhookEndpoint": {
+        "type": "object",
+        "properties": {
+            "status": _APPROVED,
+            **_WEBHOOK_ENDPOINT["properties"],
+            "deleted": {"type": "boolean", "const": True},
+        },
+        "required": ["status", *_WEBHOOK_ENDPOINT["required"], "deleted"],
+    },
+    "WebhookEndpointList": {
+        "type": "object",
+        "properties": {"status": _APPROVED, "data": {"type": "array", "items": ref("WebhookEndpoint")}},
+        "required": ["status", "data"],
+    },
+    "WebhookAttemptList": {
+        "type": "object",
+        "properties": {"status": _APPROVED, "data": {"type": "array", "items": _WEBHOOK_ATTEMPT}},
         "required": ["status", "data"],
     },
     "TokenRequest": {

@@ -12,13 +12,14 @@ from collections.abc import Mapping
 from starlette.routing import BaseRoute, Route
 
 from app.auth import Access
-from app.rest import endpoints, events, openapi
+from app.rest import endpoints, events, openapi, webhooks
 from app.rest.endpoints import Operation
 
 READ = Access.READ_CUSTOMERS
 WRITE = Access.WRITE_CUSTOMERS
 READ_CARDS = Access.READ_PAYMENT_METHODS
 WRITE_CARDS = Access.WRITE_PAYMENT_METHODS
+HOOKS = Access.MANAGE_WEBHOOKS
 
 ROUTE_TABLE: tuple[tuple[str, Mapping[str, Operation]], ...] = (
     # Token endpoint: credentials travel in the body, so no Authorization header (access None).
@@ -66,6 +67,23 @@ ROUTE_TABLE: tuple[tuple[str, Mapping[str, Operation]], ...] = (
     # Extension: the events feed.
     ("/v2/events", {"GET": Operation(events.list_events, READ)}),
     ("/v2/events/{id}", {"GET": Operation(events.get_event, READ)}),
+    # Extension: webhook endpoints and their delivery attempts.
+    (
+        "/v2/webhook-endpoints",
+        {
+            "GET": Operation(webhooks.list_endpoints, HOOKS),
+            "POST": Operation(webhooks.create_endpoint, HOOKS),
+        },
+    ),
+    (
+        "/v2/webhook-endpoints/{id}",
+        {
+            "GET": Operation(webhooks.get_endpoint, HOOKS),
+            "POST": Operation(webhooks.update_endpoint, HOOKS),
+            "DELETE": Operation(webhooks.delete_endpoint, HOOKS),
+        },
+    ),
+    ("/v2/webhook-endpoints/{id}/attempts", {"GET": Operation(webhooks.list_attempts, HOOKS)}),
     # The published contract, built from this table (the lambda defers the reference to it).
     ("/v2/openapi.json", {"GET": Operation(openapi.document_endpoint(lambda: ROUTE_TABLE), None)}),
 )
