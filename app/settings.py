@@ -119,7 +119,7 @@ class Settings:
     webhooks_allow_private: bool = False
     # Requests in flight per worker, how long one may take, and how often an idle worker looks for work.
     webhooks_concurrency: int = 16
-    webhooks_timeout_seconds: float = 10.0
+    webhooks_timeout_seconds: int = 10
     webhooks_poll_ms: int = 500
 
     @property
@@ -308,14 +308,11 @@ def _schedule(env: Mapping[str, str], name: str) -> tuple[float, ...]:
 
 def _webhook_settings(env: Mapping[str, str]) -> dict[str, Any]:
     """The delivery worker: on or off in `serve`, retry schedule, private targets, request limits."""
-    timeout = env.get("GATEWAY_WEBHOOKS_TIMEOUT_SECONDS")
     return {
         "webhooks_worker": _flag(env, "GATEWAY_WEBHOOKS_WORKER", True),
         "webhooks_retry_schedule": _schedule(env, "GATEWAY_WEBHOOKS_RETRY_SCHEDULE"),
         "webhooks_allow_private": _flag(env, "GATEWAY_WEBHOOKS_ALLOW_PRIVATE", False),
         "webhooks_concurrency": _int(env, "GATEWAY_WEBHOOKS_CONCURRENCY", 16),
-        "webhooks_timeout_seconds": 10.0
-        if not timeout
-        else _seconds(timeout, "GATEWAY_WEBHOOKS_TIMEOUT_SECONDS"),
+        "webhooks_timeout_seconds": _int(env, "GATEWAY_WEBHOOKS_TIMEOUT_SECONDS", 10),
         "webhooks_poll_ms": _int(env, "GATEWAY_WEBHOOKS_POLL_MS", 500),
     }

@@ -216,6 +216,10 @@ async def statements_per_graphql_page(database_url: str, token: str) -> int:
 
 
 def main() -> int:
+    if "--events" in sys.argv:
+        import bench_events
+
+        return bench_events.main(sys.argv[1:])
     if ("--database" in sys.argv and "postgresql" in sys.argv) or "--database=postgresql" in sys.argv:
         import bench_postgraphile
 

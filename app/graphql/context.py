@@ -9,6 +9,7 @@ from app.customers.service import CustomerService
 from app.events.service import EventService
 from app.graphql.loaders import PaymentMethodsLoader
 from app.idempotency.service import IdempotencyService
+from app.webhooks.service import WebhookService
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class GraphQLContext:
     # Runs mutations given an `idempotencyKey` once (app/graphql/idempotency.py).
     idempotency: IdempotencyService
     events: EventService
+    webhooks: WebhookService
 
     @classmethod
     def for_request(
@@ -33,6 +35,7 @@ class GraphQLContext:
         idempotency: IdempotencyService,
         *,
         events: EventService,
+        webhooks: WebhookService,
     ) -> GraphQLContext:
         """A fresh context (and fresh DataLoader caches) for one request."""
         return cls(
@@ -41,6 +44,7 @@ class GraphQLContext:
             payment_methods=PaymentMethodsLoader(customers, merchant_id=principal.merchant_id),
             idempotency=idempotency,
             events=events,
+            webhooks=webhooks,
         )
 
     @property

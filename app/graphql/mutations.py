@@ -25,6 +25,13 @@ from app.graphql.types import (
     PaymentMethodPayload,
     RemovePaymentMethodPayload,
 )
+from app.graphql.webhook_types import (
+    CreatedWebhookEndpointPayload,
+    CreateWebhookEndpointInput,
+    UpdateWebhookEndpointInput,
+    WebhookEndpoint,
+    WebhookEndpointPayload,
+)
 from app.idempotency.outcomes import Result
 
 CreateCustomerResult = Annotated[
@@ -43,6 +50,23 @@ RemovePaymentMethodResult = Annotated[
     RemovePaymentMethodPayload | NotFoundError, strawberry.union("RemovePaymentMethodResult")
 ]
 
+CreateWebhookEndpointResult = Annotated[
+    CreatedWebhookEndpointPayload | ValidationError, strawberry.union("CreateWebhookEndpointResult")
+]
+UpdateWebhookEndpointResult = Annotated[
+    WebhookEndpointPayload | ValidationError | NotFoundError, strawberry.union("UpdateWebhookEndpointResult")
+]
+DeleteWebhookEndpointResult = Annotated[
+    WebhookEndpointPayload | NotFoundError, strawberry.union("DeleteWebhookEndpointResult")
+]
+
+
+def _wire_event_types(data: dict[str, Any]) -> dict[str, Any]:
+    """Input fields as the webhook service takes them: event types by their wire names."""
+    if data.get("event_types") is not None:
+        data["event_types"] = [str(kind) for kind in data["event_types"]]  # StrEnum: the wire name
+    return data
+
 
 # Every mutation takes one; the mechanism is shared with REST's Idempotency-Key header.
 IdempotencyKey = Annotated[str | None, strawberry.argument(description=IDEMPOTENCY_KEY_DESCRIPTION)]
@@ -50,6 +74,7 @@ IdempotencyKey = Annotated[str | None, strawberry.argument(description=IDEMPOTEN
 T = TypeVar("T", bound=Result)
 # Spelled out: mypy would join a literal tuple of two member classes into every member.
 _CREATE_ERRORS: tuple[type[ValidationError | ConflictError], ...] = (ValidationError, ConflictError)
+_HOOK_UPDATE_ERRORS: tuple[type[ValidationError | NotFoundError], ...] = (ValidationError, NotFoundError)
 P = TypeVar("P")
 
 
@@ -199,3 +224,55 @@ class Mutation:
             payload=lambda _removed: RemovePaymentMethodPayload(id=id, deleted=True),
             errors=(NotFoundError,),
         )
+
+    @strawberry.mutation(
+        description="Register a webhook endpoint; the answer holds its signing secret, shown this once "
+        "(needs the webhooks scope)."
+    )
+    async def create_webhook_endpoint(
+        self, info: Info[GraphQLContext, None], input: CreateWebhookEndpointInput
+    ) -> CreateWebhookEndpointResult:
+        context = info.context
+        context.require(Access.MANAGE_WEBHOOKS)
+        try:
+            created = await context.webhooks.create_endpoint(
+                merchant_id=context.merchant_id, data=_wire_event_types(given_fields(input))
+            )
+        except DomainError as error:
+            return error_member(error, (ValidationError,))
+        return CreatedWebhookEndpointPayload(
+            endpoint=WebhookEndpoint.from_domain(created.endpoint), secret=created.secret
+        )
+
+    @strawberry.mutation(
+        description="Change a webhook endpoint, or enable it again (needs the webhooks scope)."
+    )
+    async def update_webhook_endpoint(
+        self, info: Info[GraphQLContext, None], id: strawberry.ID, input: UpdateWebhookEndpointInput
+    ) -> UpdateWebhookEndpointResult:
+        context = info.context
+        context.require(Access.MANAGE_WEBHOOKS)
+        data = {name: value for name, value in given_fields(input).items() if value is not None}
+        try:
+            endpoint = await context.webhooks.update_endpoint(
+                merchant_id=context.merchant_id, endpoint_id=str(id), data=_wire_event_types(data)
+            )
+        except DomainError as error:
+            return error_member(error, _HOOK_UPDATE_ERRORS)
+        return WebhookEndpointPayload(endpoint=WebhookEndpoint.from_domain(endpoint))
+
+    @strawberry.mutation(
+        description="Delete a webhook endpoint with its pending deliveries (needs the webhooks scope)."
+    )
+    async def delete_webhook_endpoint(
+        self, info: Info[GraphQLContext, None], id: strawberry.ID
+    ) -> DeleteWebhookEndpointResult:
+        context = info.context
+        context.require(Access.MANAGE_WEBHOOKS)
+        try:
+            endpoint = await context.webhooks.delete_endpoint(
+                merchant_id=context.merchant_id, endpoint_id=str(id)
+            )
+        except DomainError as error:
+            return error_member(error, (NotFoundError,))
+        return WebhookEndpointPayload(endpoint=WebhookEndpoint.from_domain(endpoint))

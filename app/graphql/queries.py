@@ -16,6 +16,7 @@ from app.graphql.event_types import EventConnection, EventFilterInput
 from app.graphql.inputs import CustomerFilterInput
 from app.graphql.lookahead import payment_method_pages
 from app.graphql.types import PAYMENT_METHODS_FIRST, Customer, CustomerConnection, Node, PaymentMethod
+from app.graphql.webhook_types import WebhookEndpoint
 from app.paging import DEFAULT_PAGE_SIZE
 
 T = TypeVar("T")
@@ -129,6 +130,27 @@ class Query:
             types_field="types",
         )
         return EventConnection.from_page(page)
+
+    @strawberry.field(
+        description="The merchant's webhook endpoints, newest first (needs the webhooks scope)."
+    )
+    async def webhook_endpoints(self, info: Info[GraphQLContext, None]) -> list[WebhookEndpoint]:
+        context = info.context
+        context.require(Access.MANAGE_WEBHOOKS)
+        found = await context.webhooks.list_endpoints(merchant_id=context.merchant_id)
+        return [WebhookEndpoint.from_domain(endpoint) for endpoint in found]
+
+    @strawberry.field(description="A webhook endpoint by id, or null (needs the webhooks scope).")
+    async def webhook_endpoint(
+        self, info: Info[GraphQLContext, None], id: strawberry.ID
+    ) -> WebhookEndpoint | None:
+        context = info.context
+        context.require(Access.MANAGE_WEBHOOKS)
+        try:
+            found = await context.webhooks.get_endpoint(merchant_id=context.merchant_id, endpoint_id=str(id))
+        except NotFound:
+            return None
+        return WebhookEndpoint.from_domain(found)
 
     @strawberry.field(description="The object with this global id, or null when it names nothing of yours.")
     async def node(self, info: Info[GraphQLContext, None], id: strawberry.ID) -> Node | None:

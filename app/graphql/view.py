@@ -209,7 +209,11 @@ class GraphQLEndpoint:
             except Unauthenticated as error:
                 raise RequestProblem(401, error.message, domain_extensions(error)) from None
         context = GraphQLContext.for_request(
-            principal, self.services.customers, self.services.idempotency, events=self.services.events
+            principal,
+            self.services.customers,
+            self.services.idempotency,
+            events=self.services.events,
+            webhooks=self.services.webhooks,
         )
         try:
             result = await self.engine.execute(

@@ -22,7 +22,7 @@ response body; GraphQL: the mutation and its arguments, and the service's result
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import DBAPIError
@@ -89,15 +89,22 @@ class IdempotencyService:
             key_id = await self._claim(conn, merchant_id, key, field, fingerprint, now)
             if key_id is None:
                 stored = await repository.stored_key(conn, merchant_id=merchant_id, key=key)
-                return _replay(stored, fingerprint, field)
+                replayed = _replay(stored, fingerprint, field)
+                return replace(replayed, body=self._secrets.open(replayed.body))
             try:
                 async with conn.begin_nested():
                     answer = Answer(outcome=outcomes.SUCCEEDED, body=await execute())
             except DomainError as error:
                 # Rolled back to the savepoint: the failed operation leaves nothing but its answer.
                 answer = Answer(outcome=outcomes.outcome_of(error), body=render_error(error))
+            # Sealed like merchant keys: an answer can hold a secret shown once (a webhook signing secret)
+            # and always holds customer data.
             await repository.store_response(
-                conn, merchant_id=merchant_id, key_id=key_id, outcome=answer.outcome, body=answer.body
+                conn,
+                merchant_id=merchant_id,
+                key_id=key_id,
+                outcome=answer.outcome,
+                body=self._secrets.seal(answer.body),
             )
             return answer
 

@@ -225,7 +225,8 @@ def test_the_standard_introspection_query_passes_the_default_limit_comfortably()
         input_value_deprecation=True,
     )
 
-    assert cost_of(query) * 5 < DEFAULT_MAX_COST
+    # Its cost is the schema's size, which grows with every type added: room for it to triple.
+    assert cost_of(query) * 3 < DEFAULT_MAX_COST
 
 
 def test_fragment_fan_out_inside_introspection_lists_is_counted() -> None:

@@ -149,6 +149,7 @@ async def test_schema_execute_runs_the_gateways_schema(services: Services, merch
         services.customers,
         services.idempotency,
         events=services.events,
+        webhooks=services.webhooks,
     )
 
     result = await schema.execute(

@@ -55,7 +55,11 @@ class Engines:
     async def _answer(self, engine: GraphQLEngine, query: str, scopes: frozenset[Scope]) -> Any:
         principal = Principal(merchant_id=self.merchant_id, scopes=scopes)
         context = GraphQLContext.for_request(
-            principal, self.services.customers, self.services.idempotency, events=self.services.events
+            principal,
+            self.services.customers,
+            self.services.idempotency,
+            events=self.services.events,
+            webhooks=self.services.webhooks,
         )
         prepared = engine.prepare(query)
         result = await engine.execute(prepared, variables=None, operation_name=None, context=context)

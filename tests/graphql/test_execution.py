@@ -59,7 +59,11 @@ async def run(
     runner: GraphQLEngine, services: Services, principal: Principal, query: str, variables: Any
 ) -> Any:
     context = GraphQLContext.for_request(
-        principal, services.customers, services.idempotency, events=services.events
+        principal,
+        services.customers,
+        services.idempotency,
+        events=services.events,
+        webhooks=services.webhooks,
     )
     result = await runner.execute(
         runner.prepare(query), variables=variables, operation_name=None, context=context

@@ -26,6 +26,6 @@ def settings(database_url: str) -> Settings:
         webhooks_worker=False,
         webhooks_allow_private=True,
         webhooks_retry_schedule=FAST_SCHEDULE,
-        webhooks_timeout_seconds=2.0,
+        webhooks_timeout_seconds=2,
         webhooks_poll_ms=20,
     )

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.client.auth import BearerAuth, SignedAuth, afetch_token
 from app.merchants.repository import Merchant
@@ -68,7 +68,10 @@ async def test_the_secret_is_stored_sealed(
 ) -> None:
     created = await register(app_client, signed, url="http://127.0.0.1:9/hooks")
     async with services.database.reader() as conn:
-        stored = (await conn.execute(select(WebhookEndpointTable.secret))).scalar_one()  # type: ignore[call-overload]
+        query = select(WebhookEndpointTable.secret).where(  # type: ignore[call-overload]
+            WebhookEndpointTable.public_id == created["id"]
+        )
+        stored = (await conn.execute(query)).scalar_one()
     assert created["secret"] not in stored
     assert stored.startswith("fernet:")
     assert services.secrets.open(stored) == created["secret"]
@@ -171,3 +174,30 @@ async def test_a_merchant_has_at_most_twenty_endpoints(
         "/v2/webhook-endpoints", json={"url": "http://127.0.0.1:9/x"}, auth=signed
     )
     assert_invalid_request(response, 400, ("url", "out_of_range"))
+
+
+async def test_a_keyed_registration_replays_its_secret_which_is_stored_sealed(
+    app_client: httpx.AsyncClient, signed: SignedAuth, services: Services
+) -> None:
+    headers = {"Idempotency-Key": "register-hooks-1"}
+    first = await app_client.post(
+        "/v2/webhook-endpoints", json={"url": "http://127.0.0.1:9/hooks"}, headers=headers, auth=signed
+    )
+    again = await app_client.post(
+        "/v2/webhook-endpoints", json={"url": "http://127.0.0.1:9/hooks"}, headers=headers, auth=signed
+    )
+    assert first.status_code == again.status_code == 200
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert len((await app_client.get("/v2/webhook-endpoints", auth=signed)).json()["data"]) == 1
+    async with services.database.reader() as conn:
+        kept = (
+            (
+                await conn.execute(
+                    text("SELECT response_body FROM idempotency_keys WHERE key = 'register-hooks-1'")
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert kept and all(first.json()["secret"] not in body for body in kept)
