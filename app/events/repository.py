@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db._commit_batch import execute_at_commit
 from app.events import statements
 from app.events.domain import Event, EventFilter, EventType
 from app.events.rules import new_event_id
@@ -38,7 +39,11 @@ async def record(
     now: datetime,
     previous_attributes: dict[str, Any] | None = None,
 ) -> Event:
-    """Write one event on `conn`, inside the transaction of the change it describes."""
+    """Write one event on `conn`, inside the transaction of the change it describes.
+
+    On SQLite the INSERT travels with the transaction's COMMIT (app/db/_commit_batch.py): the returned
+    event's `sequence` is then 0, as nothing has numbered it yet.
+    """
     event = Event(
         sequence=0,
         id=new_event_id(),
@@ -48,18 +53,18 @@ async def record(
         previous_attributes=previous_attributes,
         created_at=now,
     )
-    result = await conn.execute(
-        statements.INSERT_EVENT,
-        {
-            "merchant_id": merchant_id,
-            "public_id": event.id,
-            "type": type.value,
-            "customer_uuid": customer_uuid,
-            "data": data,
-            "previous_attributes": previous_attributes,
-            "created_at": now,
-        },
-    )
+    parameters = {
+        "merchant_id": merchant_id,
+        "public_id": event.id,
+        "type": type.value,
+        "customer_uuid": customer_uuid,
+        "data": data,
+        "previous_attributes": previous_attributes,
+        "created_at": now,
+    }
+    if await execute_at_commit(conn, statements.INSERT_EVENT, parameters):
+        return event
+    result = await conn.execute(statements.INSERT_EVENT, parameters)
     key = result.inserted_primary_key
     assert key is not None  # an INSERT of one row always has its key
     return replace(event, sequence=int(key[0]))
