@@ -1,7 +1,7 @@
 """`scripts/bench --events`: what customer events cost the write path, measured side by side.
 
 Two servers on two fresh SQLite databases, one uvicorn worker each: the product (every create records its
-event in the transaction; the webhook worker runs, fanning events out) and the same app with event
+event in the transaction; the webhook worker runs, fanning events out) and the same `serve` with event
 recording replaced by nothing (scripts/bench_no_outbox.py: the write path before the outbox). wrk sends
 `POST /v2/customers` to each in turn, over several rounds; the target is the median round's ratio.
 """
@@ -98,12 +98,13 @@ def main(argv: list[str]) -> int:
     with_env, with_token = _database(workdir, "with_events")
     without_env, without_token = _database(workdir, "without_events")
     with_port, without_port = free_port(), free_port()
+    serve = ["--workers", "1", "--no-access-log"]
     servers = [
+        _server([PYTHON, "-m", "app", "serve", "--port", str(with_port), *serve], with_env),
         _server(
-            [PYTHON, "-m", "app", "serve", "--port", str(with_port), "--workers", "1", "--no-access-log"],
-            with_env,
+            [PYTHON, str(ROOT / "scripts" / "bench_no_outbox.py"), "--port", str(without_port), *serve],
+            without_env,
         ),
-        _server([PYTHON, str(ROOT / "scripts" / "bench_no_outbox.py"), str(without_port)], without_env),
     ]
     rounds: dict[str, list[Result]] = {}
     try:

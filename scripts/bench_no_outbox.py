@@ -1,5 +1,6 @@
-"""The gateway as it was before the outbox, for `scripts/bench --events` only: `serve`'s app with event
-recording replaced by nothing, served by uvicorn like the product. Usage: bench_no_outbox.py PORT."""
+"""The gateway as it was before the outbox, for `scripts/bench --events` only: `python -m app serve` exactly
+as the product runs it (one worker, in this process), with event recording replaced by nothing.
+Usage: bench_no_outbox.py SERVE-ARGUMENTS..."""
 
 from __future__ import annotations
 
@@ -10,10 +11,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import uvicorn  # noqa: E402
-
+from app.cli.parser import main  # noqa: E402
 from app.events import repository  # noqa: E402
-from app.main import create_app  # noqa: E402
 
 
 async def _record_nothing(*_args: Any, **_kwargs: Any) -> None:
@@ -23,4 +22,4 @@ async def _record_nothing(*_args: Any, **_kwargs: Any) -> None:
 repository.record = _record_nothing  # type: ignore[assignment]
 
 if __name__ == "__main__":
-    uvicorn.run(create_app(), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
+    raise SystemExit(main(["serve", *sys.argv[1:]]))
