@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from app.customers.service import CustomerService
 from app.db import log_redaction
 from app.db.engines import Database
+from app.events.hub import EventHub
 from app.events.service import EventService
 from app.idempotency.service import IdempotencyService
 from app.merchants.service import MerchantService
@@ -31,6 +32,8 @@ class Services:
     rate_limits: RateLimiter
     # Documents registered by automatic persisted queries, shared by every worker.
     persisted_queries: PersistedQueryStore
+    # This process's live feed of committed events (GraphQL subscriptions); reads only while subscribed.
+    hub: EventHub
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -59,9 +62,11 @@ class Services:
             replays=ReplayGuard(database, window_seconds=settings.signature_window_seconds),
             rate_limits=RateLimiter.from_settings(settings),
             persisted_queries=PersistedQueryStore(database),
+            hub=EventHub(database, poll_seconds=settings.subscriptions_poll_seconds),
         )
 
     async def close(self) -> None:
-        """Release database and Redis connections."""
+        """End live subscriptions, release database and Redis connections."""
+        await self.hub.close()
         await self.rate_limits.close()
         await self.database.dispose()

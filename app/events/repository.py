@@ -62,7 +62,55 @@ async def record(
     )
     key = result.inserted_primary_key
     assert key is not None  # an INSERT of one row always has its key
-    return replace(event, sequence=int(key[0]))
+    sequence = int(key[0])
+    if conn.dialect.name == "postgresql":
+        # Subscribers of every process hear of the event when (and only if) this transaction commits.
+        await conn.execute(
+            statements.NOTIFY_EVENT,
+            {"channel": statements.NOTIFY_CHANNEL, "payload": notification_payload(merchant_id, sequence)},
+        )
+    return replace(event, sequence=sequence)
+
+
+def notification_payload(merchant_id: int, sequence: int) -> str:
+    """What the PostgreSQL notification of an event says: `<merchant id>:<sequence>`."""
+    return f"{merchant_id}:{sequence}"
+
+
+def parse_notification(payload: str) -> tuple[int, int] | None:
+    """(merchant id, sequence) from a notification payload; None for anything else on the channel."""
+    merchant, _, sequence = payload.partition(":")
+    if not (merchant.isdigit() and sequence.isdigit()):
+        return None
+    return int(merchant), int(sequence)
+
+
+async def last_sequence(conn: AsyncConnection) -> int:
+    """The newest event's sequence, of any merchant (0 when there is none): where a live feed starts."""
+    result = await conn.execute(statements.LAST_SEQUENCE)
+    return int(result.scalar() or 0)
+
+
+async def events_after(conn: AsyncConnection, *, after_sequence: int, limit: int) -> list[tuple[int, Event]]:
+    """Up to `limit` events of every merchant after `after_sequence`, oldest first, with their merchant id.
+
+    Across merchants on purpose, like the retention sweep: one process's live feed reads the outbox once
+    for all its subscribers and hands each merchant's events only to that merchant's subscribers.
+    """
+    result = await conn.execute(statements.EVENTS_AFTER, {"after": after_sequence, "limit": limit})
+    return [(int(row[0]), _event(row[1:])) for row in result]
+
+
+async def events_by_sequence(
+    conn: AsyncConnection, *, merchant_id: int, sequences: Sequence[int]
+) -> list[Event]:
+    """The merchant's events of these sequences (those that still exist), oldest first."""
+    if not sequences:
+        return []
+    result = await conn.execute(
+        statements.EVENTS_BY_SEQUENCE, {"merchant_id": merchant_id, "sequences": list(sequences)}
+    )
+    return [_event(row) for row in result]
 
 
 async def event_by_id(conn: AsyncConnection, *, merchant_id: int, public_id: str) -> Event | None:

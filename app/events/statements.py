@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select, text
 from sqlalchemy.sql import Delete, Select
 
 from app.db.tables import table_of
@@ -34,6 +34,28 @@ INSERT_EVENT = insert(events).values(
     previous_attributes=bindparam("previous_attributes", type_=e.previous_attributes.type),
     created_at=bindparam("created_at", type_=e.created_at.type),
 )
+
+
+# The live feed (app/events/hub.py): newest sequence, events after a sequence (every merchant, oldest
+# first), and given sequences of one merchant.
+LAST_SEQUENCE = select(func.max(e.id))
+
+EVENTS_AFTER = (
+    select(e.merchant_id, *EVENT_COLUMNS)
+    .where(e.id > bindparam("after", type_=e.id.type))
+    .order_by(e.id)
+    .limit(bindparam("limit"))
+)
+
+EVENTS_BY_SEQUENCE = (
+    select(*EVENT_COLUMNS)
+    .where(e.merchant_id == bindparam("merchant_id"), e.id.in_(bindparam("sequences", expanding=True)))
+    .order_by(e.id)
+)
+
+# PostgreSQL only: delivered to LISTENers when the writing transaction commits, dropped on rollback.
+NOTIFY_CHANNEL = "customer_events"
+NOTIFY_EVENT = text("SELECT pg_notify(:channel, :payload)")
 
 
 @cache
