@@ -43,6 +43,8 @@ REMEMBERED = 10_000
 PING_SECONDS = 30.0
 BACKOFF_FIRST_SECONDS = 0.1
 BACKOFF_MAX_SECONDS = 10.0
+# How long stopping waits for a read in progress before cancelling it.
+STOP_SECONDS = 10.0
 
 
 class SubscriberTooSlow(Exception):
@@ -95,14 +97,20 @@ class Subscription:
             self._ended = reason
             self._arrived.set()
 
-    async def __aiter__(self) -> AsyncIterator[Event]:
-        while True:
-            while self._pending:
-                yield self._pending.popleft()
+    async def get(self) -> Event:
+        """The next event, waiting for one; raises the reason once the subscription has ended."""
+        while not self._pending:
             if self._ended is not None:
                 raise self._ended
             self._arrived.clear()
             await self._arrived.wait()
+        return self._pending.popleft()
+
+    def __aiter__(self) -> Subscription:
+        return self
+
+    async def __anext__(self) -> Event:
+        return await self.get()
 
 
 class EventHub:
@@ -117,7 +125,8 @@ class EventHub:
     ) -> None:
         self._db = database
         self.poll_seconds = poll_seconds
-        self._uses_notifications = not database.is_sqlite
+        # A given `listen` (tests) means notifications whatever the database.
+        self._uses_notifications = listen is not None or not database.is_sqlite
         self._listen = listen or self._open_listening
         self._subscribers: dict[int, set[Subscription]] = {}
         self._task: asyncio.Task[None] | None = None
@@ -129,6 +138,7 @@ class EventHub:
         self._delivered: deque[int] = deque(maxlen=REMEMBERED)
         self._delivered_set: set[int] = set()
         self._closed = False
+        self._stopping = False
         if database.is_sqlite:
             database.commit_listeners.append(self._wake.set)
 
@@ -182,6 +192,7 @@ class EventHub:
     async def _start(self) -> None:
         if self.running:
             return
+        self._stopping = False
         ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         reader = self._listen_loop(ready) if self._uses_notifications else self._poll_loop(ready)
         self._task = asyncio.create_task(reader, name="event-hub")
@@ -192,12 +203,26 @@ class EventHub:
             raise
 
     async def _stop(self) -> None:
+        """Ask the reader to stop and wait for it. Asked, not cancelled: a database read cancelled half
+        way (aiosqlite's above all) can leave its connection waiting forever, and disposal with it."""
         task, self._task = self._task, None
         if task is None:
             return
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), STOP_SECONDS)
+        except TimeoutError:
+            task.cancel()
+            logger.warning("the event reader did not stop within %ss; cancelled", STOP_SECONDS)
+        except Exception:
+            logger.exception("the event reader failed")
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep until `seconds` pass or something wakes the reader (new events, or a stop)."""
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        self._wake.clear()
 
     async def _poll_loop(self, ready: asyncio.Future[None]) -> None:
         try:
@@ -206,10 +231,10 @@ class EventHub:
             ready.set_exception(error)
             return
         ready.set_result(None)
-        while True:
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-            self._wake.clear()
+        while not self._stopping:
+            await self._pause(self.poll_seconds)
+            if self._stopping:
+                return
             try:
                 await self._catch_up()
             except Exception:
@@ -220,7 +245,7 @@ class EventHub:
         connection: ListenConnection | None = None
         backoff = BACKOFF_FIRST_SECONDS
         try:
-            while True:
+            while not self._stopping:
                 self._lost.clear()
                 try:
                     connection = await self._listen(self._on_payload, self._lost.set)
@@ -232,8 +257,6 @@ class EventHub:
                         await self._catch_up()
                     backoff = BACKOFF_FIRST_SECONDS
                     await self._serve_notifications(connection)
-                except asyncio.CancelledError:
-                    raise
                 except Exception as error:
                     if not ready.done():
                         ready.set_exception(error)
@@ -242,7 +265,9 @@ class EventHub:
                 if connection is not None:
                     await _quietly_close(connection)
                     connection = None
-                await asyncio.sleep(backoff)
+                if self._stopping:
+                    return
+                await self._pause(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX_SECONDS)
         finally:
             if connection is not None:
@@ -250,7 +275,7 @@ class EventHub:
 
     async def _serve_notifications(self, connection: ListenConnection) -> None:
         """Deliver notified events until the connection is lost (returns) or a read fails (raises)."""
-        while not self._lost.is_set():
+        while not self._lost.is_set() and not self._stopping:
             woken = asyncio.ensure_future(self._wake.wait())
             lost = asyncio.ensure_future(self._lost.wait())
             try:
@@ -264,6 +289,8 @@ class EventHub:
                 await connection.ping()
                 continue
             self._wake.clear()
+            if self._stopping:
+                return
             await self._deliver_notified()
 
     def _on_payload(self, payload: str) -> None:
