@@ -24,9 +24,10 @@ from app.graphql.subscriptions import Subscription
 
 def build_schema(
     extensions: Sequence[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
+    schema_class: type[strawberry.Schema] = strawberry.Schema,
 ) -> strawberry.Schema:
-    """The gateway's schema (`extensions`: Strawberry schema extensions, for the websocket endpoint)."""
-    return strawberry.Schema(
+    """The gateway's schema (`extensions` and `schema_class`: what the websocket endpoint runs on)."""
+    return schema_class(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

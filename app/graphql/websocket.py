@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+import strawberry
 from graphql import GraphQLError, OperationDefinitionNode, OperationType
 from graphql.validation import ValidationRule
 from starlette.types import Receive, Send
@@ -26,6 +27,7 @@ from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionContext
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.auth import BEARER_SCHEME, Access, unauthenticated
@@ -58,6 +60,17 @@ class OnlySubscriptions(ValidationRule):
                     node,
                 )
             )
+
+
+class SubscriptionSchema(strawberry.Schema):
+    """The schema as the websocket runs it: client mistakes (a query sent here, a document over the
+    limits) go back to the client and stay out of the server's error log; failures of the feed itself
+    are logged where they happen (app/graphql/subscriptions.py)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log nothing: every error here was already answered to the client, or logged at its source."""
 
 
 class MerchantConnections:
@@ -131,7 +144,8 @@ class SubscriptionEndpoint(GraphQL[SubscriptionContext, None]):
                     lambda: AddValidationRules([OnlySubscriptions]),
                     lambda: MaxAliasesLimiter(settings.graphql_max_aliases),
                     lambda: MaxTokensLimiter(settings.graphql_max_tokens),
-                ]
+                ],
+                schema_class=SubscriptionSchema,
             ),
             graphql_ide=None,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
