@@ -180,6 +180,8 @@ class EventHub:
     async def close(self) -> None:
         """End every subscription and stop reading (at shutdown)."""
         self._closed = True
+        if self._wake.set in self._db.commit_listeners:
+            self._db.commit_listeners.remove(self._wake.set)
         async with self._lock:
             for group in self._subscribers.values():
                 for subscription in group:
