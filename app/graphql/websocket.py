@@ -8,12 +8,16 @@ signature of `GET /graphql` with an empty body) -> `customers` or `customers:rea
 cap on the merchant's connections -> `connection_ack`. Refusals close the socket: 4403 for credentials
 and scopes, 4429 for the connection cap, each with a reason naming the problem. Then each `subscribe`
 must be a subscription (queries and mutations go over HTTP) within the cap of operations per connection
-(else an `error` message for that id).
+(else an `error` message for that id). A Bearer token is checked again every `TOKEN_CHECK_SECONDS`, and
+the connection closed with 4403 once it has expired.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Mapping
+from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 
@@ -42,10 +46,14 @@ from app.settings import Settings
 FORBIDDEN = 4403
 TOO_MANY_CONNECTIONS = 4429
 CONNECTION_INIT_SECONDS = 10
+# How often an accepted connection's Bearer token is checked again (it closes with 4403 once invalid).
+TOKEN_CHECK_SECONDS = 30.0
 # Where a refusal's close code and reason wait for the adapter (the protocol handler closes with 4403).
 _REFUSAL = "gateway.websocket_refusal"
 # A close frame's reason is at most 123 bytes.
 _REASON_BYTES = 123
+
+logger = logging.getLogger("app.graphql.websocket")
 
 
 class OnlySubscriptions(ValidationRule):
@@ -101,8 +109,12 @@ class MerchantConnections:
         return self._open.get(merchant_id, 0)
 
 
+def _close_reason(text: str) -> str:
+    return text.encode()[:_REASON_BYTES].decode(errors="ignore")
+
+
 def _refuse(websocket: WebSocket, code: int, reason: str) -> ConnectionRejectionError:
-    websocket.scope[_REFUSAL] = (code, reason.encode()[:_REASON_BYTES].decode(errors="ignore"))
+    websocket.scope[_REFUSAL] = (code, _close_reason(reason))
     return ConnectionRejectionError()
 
 
@@ -129,6 +141,7 @@ class _WebSocketContext(SubscriptionContext):
     def __init__(self, hub: EventHub, websocket: WebSocket) -> None:
         super().__init__(hub=hub)
         self.websocket = websocket
+        self.watchdog: asyncio.Task[None] | None = None
 
 
 class SubscriptionEndpoint(GraphQL[SubscriptionContext, None]):
@@ -164,8 +177,30 @@ class SubscriptionEndpoint(GraphQL[SubscriptionContext, None]):
         try:
             await self.run(websocket, context=context)
         finally:
+            if context.watchdog is not None:
+                context.watchdog.cancel()
+                with suppress(asyncio.CancelledError):
+                    await context.watchdog
             if context.principal is not None:
                 self.connections.release(context.principal.merchant_id)
+
+    async def _watch_token(self, websocket: WebSocket, authorization: str) -> None:
+        """Close the connection once its Bearer token stops being valid (expired, or the merchant gone):
+        a connection lives longer than a token, and must not outlive it by more than a check's interval."""
+        while True:
+            await asyncio.sleep(TOKEN_CHECK_SECONDS)
+            try:
+                principal = await self.merchants.authenticate(
+                    authorization, fullpath=request_target(websocket), body=b""
+                )
+                principal.require_access(Access.READ_CUSTOMERS)
+            except (Unauthenticated, Forbidden) as error:
+                with suppress(Exception):  # the client may be closing at the same moment
+                    await websocket.close(code=FORBIDDEN, reason=_close_reason(f"Forbidden: {error.message}"))
+                return
+            except Exception:
+                # The database is unreachable, say: the token is checked again at the next interval.
+                logger.warning("checking a subscription's token failed", exc_info=True)
 
     async def on_ws_connect(self, context: SubscriptionContext) -> UnsetType:
         """Accept the connection for an authenticated merchant under its cap, or close it saying why."""
@@ -192,4 +227,7 @@ class SubscriptionEndpoint(GraphQL[SubscriptionContext, None]):
                 f"Too many connections: this merchant already holds {limit} subscription websockets",
             )
         context.principal = principal
+        if authorization is not None and authorization.split(" ", 1)[0].lower() == BEARER_SCHEME.lower():
+            # Signatures have no expiry to watch (and their timestamp window is over in minutes).
+            context.watchdog = asyncio.create_task(self._watch_token(websocket, authorization))
         return UNSET

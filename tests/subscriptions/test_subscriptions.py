@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from app.auth import Scope
+from app.graphql import websocket
 from app.merchants.repository import Merchant
 from app.runtime import Services
 from app.settings import Settings
@@ -262,3 +263,21 @@ async def test_the_hub_reads_only_while_someone_is_subscribed(served: Served, to
         assert served.services.hub.running
     await served.wait_for_subscribers(0)
     assert not served.services.hub.running
+
+
+async def test_a_connection_closes_with_4403_once_its_token_expires(
+    served: Served, services: Services, merchant: Merchant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(websocket, "TOKEN_CHECK_SECONDS", 0.2)
+    issued = await services.merchants.issue_token(
+        grant_type="client_credentials",
+        client_id=merchant.authenticity_token,
+        client_secret=merchant.merchant_key,
+        ttl_seconds=2,
+    )
+    async with subscribed_client(served, issued.access_token) as client:
+        with pytest.raises(Closed) as closed:
+            await client.receive(10)
+
+    assert closed.value.code == 4403 and "expired" in closed.value.reason
+    await served.wait_for_subscribers(0)
