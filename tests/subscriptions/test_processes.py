@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 from collections.abc import Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 
 from tests.conftest import TEST_SECRET_KEY
 from tests.server.conftest import ServeProcess
-from tests.subscriptions.conftest import SubscriptionClient, connect
+from tests.subscriptions.conftest import Closed, SubscriptionClient, connect
 
 pytestmark = pytest.mark.slow
 
@@ -132,3 +133,25 @@ async def test_every_worker_of_a_multi_worker_server_delivers_every_event(
 
     for events in received:
         assert [event["data"]["name"] for event in events] == names
+
+
+async def test_shutdown_closes_open_subscriptions_at_once(
+    database_url: str, tmp_path: Path, token: str
+) -> None:
+    server = ServeProcess(database_url, tmp_path, env=ENV)
+    try:
+        await asyncio.to_thread(server.wait_ready)
+        async with connect(ws_url(server)) as client:
+            assert await client.init({"Authorization": f"Bearer {token}"}) == {"type": "connection_ack"}
+            await client.subscribe("1")
+            await asyncio.sleep(0.3)
+            server.signal(signal.SIGTERM)
+            with pytest.raises(Closed) as closed:
+                await client.receive(10)
+        exit_code = await asyncio.to_thread(server.wait, 10)
+    finally:
+        server.close()
+
+    # 1012: service restart, the client reconnects (to another worker or instance).
+    assert closed.value.code == 1012
+    assert exit_code in (0, -signal.SIGTERM)
