@@ -273,3 +273,35 @@ async def _sequences(services: Services, *merchants: Merchant) -> dict[str, int]
         for event in reversed(page.items):
             found[event.customer_uuid] = event.sequence
     return found
+
+
+async def test_postgresql_listen_connection_killed_by_the_server_is_replaced(
+    hub: EventHub, services: Services, settings: Settings, merchant: Merchant
+) -> None:
+    if services.database.is_sqlite:
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    async with hub.subscribe(merchant_id=merchant.id) as subscription:
+        assert await _terminate_listeners(settings) == 1
+        # Committed while the hub may still be reconnecting: the catch-up or the new LISTEN brings it.
+        during = await services.customers.create(merchant_id=merchant.id, data={"name": "During"})
+        assert (await next_event(subscription)).customer_uuid == during.uuid
+        after = await services.customers.create(merchant_id=merchant.id, data={"name": "After"})
+        assert (await next_event(subscription)).customer_uuid == after.uuid
+        await nothing_within(subscription, 0.2)
+
+
+async def _terminate_listeners(settings: Settings) -> int:
+    """Have PostgreSQL end every connection LISTENing on the test database; how many there were."""
+    import asyncpg
+
+    from app.db.notifications import asyncpg_dsn
+
+    admin = await asyncpg.connect(asyncpg_dsn(settings.database_url))
+    try:
+        rows = await admin.fetch(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'LISTEN%'"
+        )
+    finally:
+        await admin.close()
+    return len(rows)
