@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+import websockets
 
 from app.auth import Scope
 from app.graphql import websocket
@@ -281,3 +282,16 @@ async def test_a_connection_closes_with_4403_once_its_token_expires(
 
     assert closed.value.code == 4403 and "expired" in closed.value.reason
     await served.wait_for_subscribers(0)
+
+
+async def test_a_browser_page_of_another_origin_is_refused_at_the_handshake(
+    served: Served, token: str
+) -> None:
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        async with connect(served.ws_url, headers={"Origin": "https://elsewhere.example"}):
+            pass
+    same_origin = {"Origin": served.base_url}
+    async with connect(served.ws_url, headers=same_origin) as client:
+        assert await client.init({"Authorization": f"Bearer {token}"}) == {"type": "connection_ack"}
+
+    assert refused.value.response.status_code == 403
