@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from app.customers.service import CustomerService
 from app.db import log_redaction
 from app.db.engines import Database
+from app.events.hub import EventHub
 from app.events.service import EventService
 from app.idempotency.service import IdempotencyService
 from app.merchants.service import MerchantService
@@ -36,6 +37,8 @@ class Services:
     webhooks: WebhookService
     # The server key that seals merchant keys and webhook secrets.
     secrets: SecretBox
+    # This process's live feed of committed events (GraphQL subscriptions); reads only while subscribed.
+    hub: EventHub
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -66,6 +69,7 @@ class Services:
             persisted_queries=PersistedQueryStore(database),
             webhooks=WebhookService(database, secrets=secrets, allow_private=settings.webhooks_allow_private),
             secrets=secrets,
+            hub=EventHub(database, poll_seconds=settings.subscriptions_poll_seconds),
         )
 
     def delivery_worker(self) -> DeliveryWorker:
@@ -73,6 +77,7 @@ class Services:
         return DeliveryWorker.from_settings(self.settings, self.database, self.secrets)
 
     async def close(self) -> None:
-        """Release database and Redis connections."""
+        """End live subscriptions, release database and Redis connections."""
+        await self.hub.close()
         await self.rate_limits.close()
         await self.database.dispose()

@@ -109,6 +109,13 @@ class Settings:
     # How long events are kept, and how often a serving process sweeps older ones (0: never).
     events_retention_days: int = 30
     events_sweep_seconds: int = 3600
+    # --- GraphQL subscriptions (live events over graphql-transport-ws) ---------------------------------
+    # Operations one websocket may run at once, and websockets one merchant may hold open, per process.
+    subscriptions_per_connection: int = 20
+    subscription_connections_per_merchant: int = 100
+    # SQLite: how often the outbox is read for events other processes committed (this process's own
+    # commits are seen at once). PostgreSQL is told of every commit and does not poll.
+    subscriptions_poll_seconds: float = 0.5
 
     # --- Webhooks ---------------------------------------------------------------------------------------
     # Whether `serve` runs a delivery worker in each of its processes (`python -m app worker` runs one alone).
@@ -172,6 +179,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         events_retention_days=_int(env, "GATEWAY_EVENTS_RETENTION_DAYS", 30),
         events_sweep_seconds=_int(env, "GATEWAY_EVENTS_SWEEP_SECONDS", 3600, minimum=0),
         **_webhook_settings(env),
+        **_subscription_settings(env),
     )
 
 
@@ -315,4 +323,29 @@ def _webhook_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "webhooks_concurrency": _int(env, "GATEWAY_WEBHOOKS_CONCURRENCY", 16),
         "webhooks_timeout_seconds": _int(env, "GATEWAY_WEBHOOKS_TIMEOUT_SECONDS", 10),
         "webhooks_poll_ms": _int(env, "GATEWAY_WEBHOOKS_POLL_MS", 500),
+    }
+
+
+# --- GraphQL subscriptions ---------------------------------------------------------------------------
+def _float(environ: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SystemExit(f"configuration error: {name} must be a number, got {raw!r}") from None
+    if not value >= minimum:  # also refuses nan
+        raise SystemExit(f"configuration error: {name} must be >= {minimum}, got {raw}")
+    return value
+
+
+def _subscription_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The GraphQL subscriptions block of Settings: the two caps and the SQLite poll interval."""
+    return {
+        "subscriptions_per_connection": _int(env, "GATEWAY_SUBSCRIPTIONS_PER_CONNECTION", 20),
+        "subscription_connections_per_merchant": _int(
+            env, "GATEWAY_SUBSCRIPTION_CONNECTIONS_PER_MERCHANT", 100
+        ),
+        "subscriptions_poll_seconds": _float(env, "GATEWAY_SUBSCRIPTIONS_POLL_SECONDS", 0.5, minimum=0.01),
     }

@@ -34,6 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))  # this checkout's app, whichever one the virtualenv has installed
 from bench_finding import check_answers, finding_requests, finding_scenarios, finding_targets  # noqa: E402
+from bench_subscriptions import measure as measure_subscriptions  # noqa: E402
+from bench_subscriptions import print_measurement as print_subscriptions  # noqa: E402
 
 PYTHON = sys.executable
 CUSTOMER_FIELDS = (
@@ -395,6 +397,8 @@ def main() -> int:
             for name, base, script in scenarios:
                 rounds.setdefault(name, []).append(wrk(name, base, script, workdir, s, c))
                 wait_until_idle(f"{product_base}/v2/customers?limit=1", token)
+        # After the wrk rounds, so its writes change nothing they measured (scripts/bench_subscriptions.py).
+        subscriptions = asyncio.run(measure_subscriptions(product_base, token))
         server_rss = rss_mb(product.pid)
     finally:
         for process in (product, floors):
@@ -456,6 +460,8 @@ def main() -> int:
         print(f"{label:<48} {value:>12,.2f}   {op} {goal:>7g}  {'PASS' if ok else 'FAIL'}")
     for label, value in informational:
         print(f"{label:<48} {value:>12,.2f}   (for information)")
+    print()
+    print_subscriptions(subscriptions)
     report = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -471,6 +477,7 @@ def main() -> int:
         "server_rss_mb": round(server_rss, 1),
         "targets": verdicts,
         "informational": {label: round(value, 3) for label, value in informational},
+        "subscriptions": subscriptions,
     }
     Path(args.output).write_text(json.dumps(report, indent=2))
     print(f"\nwritten to {args.output}")

@@ -12,7 +12,7 @@ PostgreSQL: one asyncpg pool; the repository takes row locks (`FOR UPDATE`) wher
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -100,6 +100,8 @@ class Database:
         for engine in {self.write_engine, self.read_engine}:
             remember_statements(engine)
         self.prepared.in_transaction = self.in_unit_of_work
+        # Called after each write transaction of this process commits (app/events/hub.py wakes on it).
+        self.commit_listeners: list[Callable[[], None]] = []
 
     def in_unit_of_work(self) -> bool:
         """True while the calling task runs inside this database's `unit_of_work()` block."""
@@ -125,6 +127,11 @@ class Database:
             return
         async with database_boundary(), self.write_engine.begin() as connection:
             yield connection
+        self._committed()
+
+    def _committed(self) -> None:
+        for listener in self.commit_listeners:
+            listener()
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncConnection]:
@@ -139,6 +146,7 @@ class Database:
                 yield connection
             finally:
                 _UNIT_OF_WORK.reset(token)
+        self._committed()
 
     def add_statement_listener(self, listener: StatementListener) -> None:
         """Call `listener(sql)` for every statement, whichever path runs it (tests pin statement counts)."""

@@ -64,10 +64,52 @@ async def record(
     }
     if await execute_at_commit(conn, statements.INSERT_EVENT, parameters):
         return event
-    result = await conn.execute(statements.INSERT_EVENT, parameters)
-    key = result.inserted_primary_key
-    assert key is not None  # an INSERT of one row always has its key
-    return replace(event, sequence=int(key[0]))
+    if conn.dialect.name == "postgresql":
+        # With its notification, in one round trip: subscribers of every process hear of the event when
+        # (and only if) this transaction commits.
+        sequence = int((await conn.execute(statements.INSERT_AND_NOTIFY_EVENT, parameters)).scalar_one())
+    else:
+        result = await conn.execute(statements.INSERT_EVENT, parameters)
+        key = result.inserted_primary_key
+        assert key is not None  # an INSERT of one row always has its key
+        sequence = int(key[0])
+    return replace(event, sequence=sequence)
+
+
+def parse_notification(payload: str) -> tuple[int, int] | None:
+    """(merchant id, sequence) from a notification payload; None for anything else on the channel."""
+    merchant, _, sequence = payload.partition(":")
+    if not (merchant.isdigit() and sequence.isdigit()):
+        return None
+    return int(merchant), int(sequence)
+
+
+async def last_sequence(conn: AsyncConnection) -> int:
+    """The newest event's sequence, of any merchant (0 when there is none): where a live feed starts."""
+    result = await conn.execute(statements.LAST_SEQUENCE)
+    return int(result.scalar() or 0)
+
+
+async def events_after(conn: AsyncConnection, *, after_sequence: int, limit: int) -> list[tuple[int, Event]]:
+    """Up to `limit` events of every merchant after `after_sequence`, oldest first, with their merchant id.
+
+    Across merchants on purpose, like the retention sweep: one process's live feed reads the outbox once
+    for all its subscribers and hands each merchant's events only to that merchant's subscribers.
+    """
+    result = await conn.execute(statements.EVENTS_AFTER, {"after": after_sequence, "limit": limit})
+    return [(int(row[0]), _event(row[1:])) for row in result]
+
+
+async def events_by_sequence(
+    conn: AsyncConnection, *, merchant_id: int, sequences: Sequence[int]
+) -> list[Event]:
+    """The merchant's events of these sequences (those that still exist), oldest first."""
+    if not sequences:
+        return []
+    result = await conn.execute(
+        statements.EVENTS_BY_SEQUENCE, {"merchant_id": merchant_id, "sequences": list(sequences)}
+    )
+    return [_event(row) for row in result]
 
 
 async def event_by_id(conn: AsyncConnection, *, merchant_id: int, public_id: str) -> Event | None:
@@ -79,11 +121,11 @@ async def event_by_id(conn: AsyncConnection, *, merchant_id: int, public_id: str
     return None if row is None else _event(row)
 
 
-async def events_by_sequence(conn: AsyncConnection, sequences: Sequence[int]) -> dict[int, Event]:
+async def any_merchants_events(conn: AsyncConnection, sequences: Sequence[int]) -> dict[int, Event]:
     """The events with these sequences, whichever merchant's (for the webhook worker), by sequence."""
     if not sequences:
         return {}
-    result = await conn.execute(statements.EVENTS_BY_SEQUENCE, {"sequences": list(sequences)})
+    result = await conn.execute(statements.ANY_MERCHANTS_EVENTS_BY_SEQUENCE, {"sequences": list(sequences)})
     return {event.sequence: event for event in map(_event, result)}
 
 

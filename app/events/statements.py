@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import Text, bindparam, cast, delete, func, insert, literal, select
 from sqlalchemy.sql import Delete, Select
 
 from app.db.tables import table_of
@@ -23,7 +23,9 @@ EVENT_BY_PUBLIC_ID = select(*EVENT_COLUMNS).where(
     e.public_id == bindparam("public_id"), e.merchant_id == bindparam("merchant_id")
 )
 
-EVENTS_BY_SEQUENCE = select(*EVENT_COLUMNS).where(e.id.in_(bindparam("sequences", expanding=True)))
+ANY_MERCHANTS_EVENTS_BY_SEQUENCE = select(*EVENT_COLUMNS).where(
+    e.id.in_(bindparam("sequences", expanding=True))
+)
 
 
 # Built once with bind parameters for every column, so each write reuses one compiled statement.
@@ -36,6 +38,37 @@ INSERT_EVENT = insert(events).values(
     previous_attributes=bindparam("previous_attributes", type_=e.previous_attributes.type),
     created_at=bindparam("created_at", type_=e.created_at.type),
     webhooks_pending=True,
+)
+
+
+# The live feed (app/events/hub.py): newest sequence, events after a sequence (every merchant, oldest
+# first), and given sequences of one merchant.
+LAST_SEQUENCE = select(func.max(e.id))
+
+EVENTS_AFTER = (
+    select(e.merchant_id, *EVENT_COLUMNS)
+    .where(e.id > bindparam("after", type_=e.id.type))
+    .order_by(e.id)
+    .limit(bindparam("limit"))
+)
+
+EVENTS_BY_SEQUENCE = (
+    select(*EVENT_COLUMNS)
+    .where(e.merchant_id == bindparam("merchant_id"), e.id.in_(bindparam("sequences", expanding=True)))
+    .order_by(e.id)
+)
+
+# PostgreSQL only: delivered to LISTENers when the writing transaction commits, dropped on rollback.
+NOTIFY_CHANNEL = "customer_events"
+# PostgreSQL: the INSERT and its notification (`<merchant id>:<sequence>`) in one round trip; answers the
+# new event's sequence.
+_INSERTED = INSERT_EVENT.returning(e.id, e.merchant_id).cte("inserted")
+INSERT_AND_NOTIFY_EVENT = select(
+    _INSERTED.c.id,
+    func.pg_notify(
+        literal(NOTIFY_CHANNEL),
+        func.concat(cast(_INSERTED.c.merchant_id, Text), literal(":"), cast(_INSERTED.c.id, Text)),
+    ),
 )
 
 

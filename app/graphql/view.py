@@ -18,7 +18,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import Receive, Send
 from starlette.types import Scope as ASGIScope
 
@@ -50,6 +50,7 @@ from app.graphql.over_http import (
 )
 from app.graphql.schema import build_schema
 from app.graphql.text_rule import operation_text_refusal
+from app.graphql.websocket import SubscriptionEndpoint
 from app.http.authentication import authenticate_request
 from app.http.body import read_body
 from app.http.json_codec import JSONResponse
@@ -243,5 +244,11 @@ class GraphQLEndpoint:
 
 
 def graphql_routes(services: Services) -> list[BaseRoute]:
-    """The exact /graphql route (a Mount would answer /graphql with a redirect) and GraphiQL's assets."""
-    return [Route("/graphql", GraphQLEndpoint(services), name="graphql"), *static_routes()]
+    """The exact /graphql routes, HTTP and websocket (a Mount would answer /graphql with a redirect), and
+    GraphiQL's assets."""
+    subscriptions = SubscriptionEndpoint(services.settings, services.merchants, services.hub)
+    return [
+        Route("/graphql", GraphQLEndpoint(services), name="graphql"),
+        WebSocketRoute("/graphql", subscriptions, name="graphql-subscriptions"),
+        *static_routes(),
+    ]

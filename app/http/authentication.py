@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 
 from app.auth import Principal
 from app.merchants.service import MerchantService
 
 
-def request_target(request: Request) -> str:
-    """The raw request target as received (path plus `?query`), percent-encoding untouched.
+def request_target(request: HTTPConnection) -> str:
+    """The raw request target as received (path plus `?query`), percent-encoding untouched; for a
+    websocket, that of its upgrade request.
 
     ASGI servers put the path alone in `raw_path`; some test transports include the query there too,
     so the query is cut off and re-attached from `query_string`.

@@ -20,7 +20,7 @@ DOCUMENTS = [
         REPOSITORY / "docs" / name
         for name in (
             "rest.md", "graphql.md", "client.md", "operations.md", "security.md", "performance.md",
-            "architecture.md",
+            "architecture.md", "events.md", "webhooks.md", "subscriptions.md",
         )
     ),
 ]

@@ -77,3 +77,8 @@ def test_every_setting_named_is_read_by_the_code() -> None:
     named = {name for text in _documents_text().values() for name in _SETTING.findall(text)}
     # `GATEWAY_GRAPHQL_MAX_*` is written as a family; its members are named one by one elsewhere.
     assert sorted(named - read) == []
+
+
+def test_every_document_is_checked() -> None:
+    """A document left out of DOCUMENTS would have its examples neither run nor validated."""
+    assert set((REPOSITORY / "docs").glob("*.md")) <= set(DOCUMENTS)
