@@ -248,7 +248,12 @@ async def settle(
     return bool(result.rowcount)
 
 
+async def give_up_pending(conn: AsyncConnection, *, endpoint_id: int) -> None:
+    """Mark every pending delivery of the endpoint failed (it was disabled)."""
+    await conn.execute(statements.FAIL_PENDING_OF_ENDPOINT, {"of_endpoint": endpoint_id})
+
+
 async def disable_endpoint(conn: AsyncConnection, *, endpoint_id: int, reason: str) -> None:
     """Disable an endpoint and give up on its other pending deliveries."""
     await conn.execute(statements.DISABLE_ENDPOINT, {"endpoint_id": endpoint_id, "reason": reason})
-    await conn.execute(statements.FAIL_PENDING_OF_ENDPOINT, {"of_endpoint": endpoint_id})
+    await give_up_pending(conn, endpoint_id=endpoint_id)

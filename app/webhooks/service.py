@@ -90,8 +90,8 @@ class WebhookService:
     async def update_endpoint(
         self, *, merchant_id: int, endpoint_id: str, data: Mapping[str, Any]
     ) -> WebhookEndpoint:
-        """Change `url`, `description`, `event_types` or `enabled` (true re-enables a disabled endpoint;
-        deliveries it gave up on stay failed)."""
+        """Change `url`, `description`, `event_types` or `enabled` (false gives up its pending deliveries,
+        true re-enables it for the events that follow; what it gave up on stays failed)."""
         unknown = sorted(set(data) - set(UPDATABLE))
         if unknown:
             raise InvalidInput.for_field(
@@ -121,6 +121,8 @@ class WebhookService:
                 await repository.update_endpoint(
                     conn, merchant_id=merchant_id, public_id=endpoint_id, values=values
                 )
+                if values.get("enabled") is False:
+                    await repository.give_up_pending(conn, endpoint_id=found[0])
                 found = await repository.endpoint_by_id(conn, merchant_id=merchant_id, public_id=endpoint_id)
                 assert found is not None  # updated in this very transaction
         return found[1]

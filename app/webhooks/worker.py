@@ -23,7 +23,7 @@ import orjson
 from app.db.engines import Database
 from app.events import repository as events_repository
 from app.events.published import event_object
-from app.secrets_at_rest import SecretBox
+from app.secrets_at_rest import SecretBox, UndecryptableSecret
 from app.settings import Settings
 from app.timestamps import utc_now
 from app.webhooks import repository
@@ -130,13 +130,14 @@ class DeliveryWorker:
             outcome = Outcome(False, None, 0, "the event is past retention")
             await self._settle(claimed, "", outcome, final=True)
             return outcome
-        body = orjson.dumps(event_object(event))
-        headers = signed_headers(
-            secret=self._secrets.open(claimed.sealed_secret),
-            message_id=event.id,
-            timestamp=utc_now(),
-            body=body,
-        )
+        try:
+            body = orjson.dumps(event_object(event))
+            secret = self._secrets.open(claimed.sealed_secret)
+        except UndecryptableSecret:  # the server key was rotated away: retried until the schedule ends
+            outcome = Outcome(False, None, 0, "the signing secret does not open with the server key")
+            await self._settle(claimed, event.id, outcome, final=False)
+            return outcome
+        headers = signed_headers(secret=secret, message_id=event.id, timestamp=utc_now(), body=body)
         try:
             async with asyncio.timeout(self.timeout_seconds):
                 outcome = await deliver(
@@ -153,38 +154,42 @@ class DeliveryWorker:
         now = utc_now()
         delay = None if outcome.succeeded or final else retry_delay(self.schedule, claimed.attempt, self._rng)
         async with self._db.writer() as conn:
-            await repository.record_attempt(
-                conn,
-                claimed=claimed,
-                event_public_id=event_id,
-                outcome={
-                    "succeeded": outcome.succeeded,
-                    "status_code": outcome.status_code,
-                    "duration_ms": outcome.duration_ms,
-                    "error": outcome.error,
-                },
-                attempted_at=now,
-            )
             if outcome.succeeded:
-                await repository.settle(
+                settled = await repository.settle(
                     conn, claimed=claimed, status=DeliveryStatus.DELIVERED, next_attempt_at=None
                 )
             elif delay is not None:
-                await repository.settle(
+                settled = await repository.settle(
                     conn,
                     claimed=claimed,
                     status=DeliveryStatus.PENDING,
                     next_attempt_at=now + timedelta(seconds=delay),
                 )
-            elif (
-                await repository.settle(
+            else:
+                settled = await repository.settle(
                     conn, claimed=claimed, status=DeliveryStatus.FAILED, next_attempt_at=None
                 )
-                and not final
-            ):
-                reason = f"gave up after {claimed.attempt} attempts: {outcome.error or 'failed'}"
-                await repository.disable_endpoint(conn, endpoint_id=claimed.endpoint_id, reason=reason[:255])
-                log.warning("webhook endpoint %d disabled: %s", claimed.endpoint_id, reason)
+                if settled and not final:
+                    reason = f"gave up after {claimed.attempt} attempts: {outcome.error or 'failed'}"
+                    await repository.disable_endpoint(
+                        conn, endpoint_id=claimed.endpoint_id, reason=reason[:255]
+                    )
+                    log.warning("webhook endpoint %d disabled: %s", claimed.endpoint_id, reason)
+            # Not settled: the delivery is gone (its endpoint deleted, its event swept) or, past its lease,
+            # another worker's; its attempts are then that worker's to record.
+            if settled:
+                await repository.record_attempt(
+                    conn,
+                    claimed=claimed,
+                    event_public_id=event_id,
+                    outcome={
+                        "succeeded": outcome.succeeded,
+                        "status_code": outcome.status_code,
+                        "duration_ms": outcome.duration_ms,
+                        "error": outcome.error,
+                    },
+                    attempted_at=now,
+                )
 
     async def _attempt_logged(self, client: httpx.AsyncClient, claimed: ClaimedDelivery) -> None:
         try:

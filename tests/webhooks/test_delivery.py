@@ -236,3 +236,34 @@ async def test_two_workers_deliver_500_racing_writes_once_each_never_concurrentl
     assert receiver.most_concurrent_per_id == 1
     assert set(receiver.attempts_by_id.values()) == {1}  # every event sent once: no attempt duplicated
     assert receiver.bad_signatures == 0
+
+
+async def test_an_endpoint_deleted_mid_delivery_ends_the_attempt_quietly(
+    services: Services, merchant: Merchant, receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    receiver.delay_seconds = 0.5
+    endpoint_id = await register(services, merchant, receiver)
+    async with running(worker_of(services)):
+        await services.customers.create(merchant_id=merchant.id, data={"name": "Going"})
+
+        async def arrived() -> bool:
+            return bool(receiver.in_flight and sum(receiver.in_flight.values()))
+
+        await wait_until(arrived)
+        await services.webhooks.delete_endpoint(merchant_id=merchant.id, endpoint_id=endpoint_id)
+        await asyncio.sleep(0.8)  # the answer comes back to a delivery that no longer exists
+    assert "failed unexpectedly" not in caplog.text
+    assert await services.webhooks.list_endpoints(merchant_id=merchant.id) == []
+
+
+async def test_turning_an_endpoint_off_gives_up_its_pending_deliveries(
+    services: Services, merchant: Merchant, receiver: Receiver
+) -> None:
+    endpoint_id = await register(services, merchant, receiver)
+    worker = worker_of(services)
+    await services.customers.create(merchant_id=merchant.id, data={"name": "Queued"})
+    assert await worker.fan_out() >= 1
+    hooks = services.webhooks
+    await hooks.update_endpoint(merchant_id=merchant.id, endpoint_id=endpoint_id, data={"enabled": False})
+    await hooks.update_endpoint(merchant_id=merchant.id, endpoint_id=endpoint_id, data={"enabled": True})
+    assert await worker.claim(10) == []  # what was pending when it was turned off stays unsent
