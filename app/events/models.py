@@ -22,12 +22,13 @@ class EventTable(SQLModel, table=True):
         Index("ix_events_merchant_type", "merchant_id", "type", "id"),
         # The retention sweep deletes by age across merchants.
         Index("ix_events_created_at", "created_at"),
-        # The webhook worker's queue: only events not yet fanned out to endpoints are in it.
+        # The webhook worker's queue: only events not yet fanned out to endpoints are in it (the worker's
+        # queries say `webhooks_pending IS NOT NULL` word for word, or SQLite would not use it).
         Index(
             "ix_events_webhooks_pending",
             "id",
-            sqlite_where=text("webhooks_pending"),
-            postgresql_where=text("webhooks_pending"),
+            sqlite_where=text("webhooks_pending IS NOT NULL"),
+            postgresql_where=text("webhooks_pending IS NOT NULL"),
         ),
     )
 

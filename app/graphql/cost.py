@@ -14,6 +14,7 @@ number of items that list can hold:
 - an introspection list: what the schema has. `__schema { types }` is summed type by type, and the
   lists of a type named by a literal (`__type(name: "Customer") { fields }`) are its own; elsewhere
   (`fields { type { fields } }`) each list counts as the longest of its kind in the schema;
+- a list the product bounds itself (`BOUNDED_LISTS`: a merchant's webhook endpoints): that bound;
 - any other list: `UNSIZED_LIST_ITEMS`.
 
 On an interface or union, an object is of one concrete type, so a selection costs the most any of its
@@ -67,6 +68,7 @@ from graphql.language.visitor import SKIP
 from graphql.pyutils import Undefined
 
 from app.customers.rules import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from app.webhooks.rules import MAX_ENDPOINTS
 
 # What one field costs, before the multipliers of the lists above it.
 FIELD_COST = 1
@@ -75,6 +77,8 @@ PAGE_SIZE_ARGUMENTS = ("first", "last", "limit")
 # Items assumed for a list with no page size of its own: no list the product returns holds more than
 # its largest page (e.g. a mutation's fieldErrors holds one entry per invalid input field).
 UNSIZED_LIST_ITEMS = MAX_PAGE_SIZE
+# (type, field) -> the most items the list can hold, for lists without a page size that are bounded.
+BOUNDED_LISTS: dict[tuple[str, str], int] = {("Query", "webhookEndpoints"): MAX_ENDPOINTS}
 # Costs saturate here: the largest integer every JSON client reads exactly, far above any sane limit.
 COST_CEILING = 2**53 - 1
 # `extensions.code` of the refusal, in the style of app/graphql/errors.py's top-level codes.
@@ -228,7 +232,7 @@ class CostAnalysis:
     def _unsized_items(self, parent: str, field: str, scope: _Scope) -> int:
         """Items of a list with no page size: introspection lists are bounded by the schema itself."""
         if not parent.startswith("__"):
-            return UNSIZED_LIST_ITEMS
+            return BOUNDED_LISTS.get((parent, field), UNSIZED_LIST_ITEMS)
         if isinstance(scope, str) and parent == "__Type":
             return introspected_list_size(self.schema, scope, field)
         if self._introspection_sizes is None:

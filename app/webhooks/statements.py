@@ -51,7 +51,8 @@ ATTEMPTS_PAGE = (
 )
 
 # --- the worker -------------------------------------------------------------------------------------
-ANY_PENDING_EVENT = select(e.id).where(e.webhooks_pending.is_(True)).limit(1)
+# `IS NOT NULL`, as the partial index says it: SQLite uses the index only for the very same term.
+ANY_PENDING_EVENT = select(e.id).where(e.webhooks_pending.is_not(None)).limit(1)
 
 
 def pending_events(*, lock: bool) -> Select[Any]:
@@ -59,7 +60,7 @@ def pending_events(*, lock: bool) -> Select[Any]:
     worker holds, so two workers never fan out one event."""
     statement = (
         select(e.id, e.merchant_id, e.type, e.created_at)
-        .where(e.webhooks_pending.is_(True))
+        .where(e.webhooks_pending.is_not(None))
         .order_by(e.id)
         .limit(bindparam("limit"))
     )

@@ -324,3 +324,9 @@ def test_the_depth_and_alias_rules_walk_each_fragment_once() -> None:
         lookups.clear()
         measure(operation.selection_set, get_fragment)
         assert sorted(lookups) == sorted(fragments)
+
+
+def test_the_webhook_endpoints_list_counts_as_many_as_a_merchant_may_have() -> None:
+    from app.webhooks.rules import MAX_ENDPOINTS
+
+    assert cost_of("{ webhookEndpoints { id url } }") == 1 + MAX_ENDPOINTS * 2

@@ -19,7 +19,8 @@ down_revision = "0006_events"
 branch_labels = None
 depends_on = None
 
-_PENDING = sa.text("webhooks_pending")
+# The worker queries `webhooks_pending IS NOT NULL` word for word: SQLite uses a partial index only then.
+_PENDING = sa.text("webhooks_pending IS NOT NULL")
 
 
 def upgrade() -> None:
