@@ -35,7 +35,7 @@ def assert_card_number_absent(pan: str, *texts: str) -> None:
 # response (idempotency_keys.response_body) only repeats what the other columns hold, plus request ids.
 SERVER_MADE_COLUMNS = frozenset(
     {"uuid", "public_id", "authenticity_token", "merchant_key", "token_hash", "signature_hash"}
-    | {"fingerprint", "response_body", "event_public_id", "secret"}
+    | {"fingerprint", "response_body", "event_public_id", "secret", "sha256"}
 )
 
 
