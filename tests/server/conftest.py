@@ -4,6 +4,7 @@ an in-process uvicorn with the gateway's protocol, for tests that speak raw HTTP
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -51,6 +52,9 @@ class ServeProcess:
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                # Its own process group: `close` ends uvicorn's worker processes with it (killed alone,
+                # the supervisor would leave `--workers` children running, attached to the database).
+                start_new_session=True,
             )
 
     def wait_ready(self, seconds: float = 60, path: str = "/healthz") -> None:
@@ -80,9 +84,11 @@ class ServeProcess:
             raise
 
     def close(self) -> None:
-        """Make sure the process is gone."""
+        """Make sure the process and any worker processes it started are gone."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+            # While it lives its group id is surely its own (a reaped one could belong to another group).
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
 

@@ -105,3 +105,30 @@ async def test_webhooks_cli_registers_lists_and_deletes(
     deleted = await cli("delete", created["id"])
     assert isinstance(deleted, dict) and deleted["deleted"] is True
     assert await services.webhooks.list_endpoints(merchant_id=merchant.id) == []
+
+
+async def test_two_worker_processes_share_500_racing_writes_never_sending_one_twice(
+    services: Services, merchant: Merchant, database_url: str
+) -> None:
+    async with receiving(Receiver(delay_seconds=0.005)) as receiver:
+        created = await services.webhooks.create_endpoint(merchant_id=merchant.id, data={"url": receiver.url})
+        receiver.secret = created.secret
+        workers = [await start_worker(database_url), await start_worker(database_url)]
+        try:
+
+            async def write(number: int) -> None:
+                await services.customers.create(merchant_id=merchant.id, data={"name": f"Race {number}"})
+
+            for start in range(0, 500, 50):
+                await asyncio.gather(*(write(number) for number in range(start, start + 50)))
+            await receiver.wait_for(500, timeout=90)
+            await asyncio.sleep(0.5)  # anything sent twice would arrive by now
+        finally:
+            for worker in workers:
+                worker.send_signal(signal.SIGTERM)
+            for worker in workers:
+                assert await asyncio.wait_for(worker.wait(), 20) == 0
+    assert len(receiver.delivered_ids()) == 500
+    assert receiver.most_concurrent_per_id == 1
+    assert set(receiver.attempts_by_id.values()) == {1}
+    assert receiver.bad_signatures == 0
