@@ -18,7 +18,6 @@ import os
 import platform
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))  # this checkout's app, whichever one the virtualenv has installed
 from bench_finding import check_answers, finding_requests, finding_scenarios, finding_targets  # noqa: E402
+from bench_net import free_port, wait_until_up  # noqa: E402
 from bench_subscriptions import measure as measure_subscriptions  # noqa: E402
 from bench_subscriptions import print_measurement as print_subscriptions  # noqa: E402
 
@@ -57,23 +57,6 @@ class Result:
     p99_ms: float
     non_2xx: int
     errors: int
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(url: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except Exception:
-            time.sleep(0.2)
-    raise SystemExit(f"server at {url} did not come up")
 
 
 def wait_until_idle(url: str, token: str, timeout: float = 60.0) -> None:

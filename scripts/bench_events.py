@@ -21,15 +21,14 @@ from bench import (
     PYTHON,
     ROOT,
     Result,
-    free_port,
     lua_script,
     median_round,
     print_result,
     ratio,
     run_cli,
-    wait_until_up,
     wrk,
 )
+from bench_net import free_port, wait_until_up
 
 CREATE_BODY = '{"merchant_customer_id": "bench-%s", "email": "b@example.com"}'
 

@@ -20,7 +20,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's app, whichever one the virtualenv has installed
+sys.path.insert(0, str(ROOT / "scripts"))
+from bench_net import free_port, wait_until_up  # noqa: E402
 
 SUBSCRIPTION = "subscription { customerEvents(types: [CUSTOMER_CREATED]) { id createdAt data } }"
 DEFAULT_EVENTS = 200
@@ -140,12 +141,6 @@ async def _merchant_token(database_url: str, secret_key_file: str) -> str:
     return issued.access_token
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def main(argv: list[str] | None = None) -> int:
     """Serve a database and measure; prints the figures and writes them to `--output` if given."""
     parser = argparse.ArgumentParser(prog="scripts/bench_subscriptions.py", description=__doc__)
@@ -167,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     migrate_sync(database_url)
     token = asyncio.run(_merchant_token(database_url, env["GATEWAY_SECRET_KEY_FILE"]))
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port), "--workers", "1", "--no-access-log"],
         cwd=ROOT,
@@ -178,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_until_up(f"{base}/healthz")
+        wait_until_up(f"{base}/healthz")
         measurement = asyncio.run(measure(base, token, args.events))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -188,19 +183,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.output:
         Path(args.output).write_text(json.dumps(measurement, indent=2))
     return 0
-
-
-def _wait_until_up(url: str, timeout: float = 60.0) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except Exception:
-            time.sleep(0.2)
-    raise SystemExit(f"server at {url} did not come up")
 
 
 if __name__ == "__main__":
