@@ -121,14 +121,6 @@ async def event_by_id(conn: AsyncConnection, *, merchant_id: int, public_id: str
     return None if row is None else _event(row)
 
 
-async def any_merchants_events(conn: AsyncConnection, sequences: Sequence[int]) -> dict[int, Event]:
-    """The events with these sequences, whichever merchant's (for the webhook worker), by sequence."""
-    if not sequences:
-        return {}
-    result = await conn.execute(statements.ANY_MERCHANTS_EVENTS_BY_SEQUENCE, {"sequences": list(sequences)})
-    return {event.sequence: event for event in map(_event, result)}
-
-
 async def feed(
     conn: AsyncConnection,
     *,

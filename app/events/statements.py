@@ -1,5 +1,5 @@
 """Every SQL statement about events, defined here once; each filters by the merchant it is given
-(the retention sweep, by age, and the webhook worker's read by sequence work across merchants)."""
+(the retention sweep, by age, and the live feed of subscriptions work across merchants)."""
 
 from __future__ import annotations
 
@@ -22,11 +22,6 @@ EVENT_COLUMNS = (e.id, e.public_id, e.type, e.customer_uuid, e.data, e.previous_
 EVENT_BY_PUBLIC_ID = select(*EVENT_COLUMNS).where(
     e.public_id == bindparam("public_id"), e.merchant_id == bindparam("merchant_id")
 )
-
-ANY_MERCHANTS_EVENTS_BY_SEQUENCE = select(*EVENT_COLUMNS).where(
-    e.id.in_(bindparam("sequences", expanding=True))
-)
-
 
 # Built once with bind parameters for every column, so each write reuses one compiled statement.
 INSERT_EVENT = insert(events).values(

@@ -69,3 +69,4 @@ class ClaimedDelivery:
     url: str
     sealed_secret: str
     event_sequence: int
+    merchant_id: int

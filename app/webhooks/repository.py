@@ -203,6 +203,7 @@ async def claim_due(
             url=row.url,
             sealed_secret=row.secret,
             event_sequence=row.event_id,
+            merchant_id=row.merchant_id,
         )
         for row in rows
     ]

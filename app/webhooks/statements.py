@@ -83,7 +83,7 @@ def due_deliveries(*, lock: bool) -> Select[Any]:
     """Pending deliveries whose time has come, of enabled endpoints, oldest due first; `lock` as in
     `pending_events` (only the delivery rows are locked)."""
     statement = (
-        select(d.id, d.endpoint_id, d.attempts, w.url, w.secret, d.event_id)
+        select(d.id, d.endpoint_id, d.attempts, w.url, w.secret, d.event_id, w.merchant_id)
         .join(endpoints, endpoints.c.id == d.endpoint_id)
         .where(*_DUE, w.enabled.is_(True))
         .order_by(d.next_attempt_at, d.id)

@@ -124,8 +124,10 @@ class DeliveryWorker:
         """Send one claimed delivery and settle it: delivered, retried later, or failed for good (which
         disables the endpoint). Every attempt is recorded."""
         async with self._db.reader() as conn:
-            found = await events_repository.any_merchants_events(conn, [claimed.event_sequence])
-        event = found.get(claimed.event_sequence)
+            found = await events_repository.events_by_sequence(
+                conn, merchant_id=claimed.merchant_id, sequences=[claimed.event_sequence]
+            )
+        event = found[0] if found else None
         if event is None:  # swept past retention while it waited: nothing left to send
             outcome = Outcome(False, None, 0, "the event is past retention")
             await self._settle(claimed, "", outcome, final=True)
