@@ -296,13 +296,14 @@ def _graphql_engine_settings(env: Mapping[str, str]) -> dict[str, Any]:
 
 
 # --- Webhooks -----------------------------------------------------------------------------------------
-def _seconds(raw: str, name: str) -> float:
+def _number(raw: str, name: str, minimum: float) -> float:
+    """A decimal number of at least `minimum` (and below 10**7: no infinity, nothing timedelta refuses)."""
     try:
         value = float(raw)
     except ValueError:
-        raise SystemExit(f"configuration error: {name} takes seconds, got {raw!r}") from None
-    if not 0 < value < 10**7:
-        raise SystemExit(f"configuration error: {name} takes seconds above 0, got {raw!r}")
+        raise SystemExit(f"configuration error: {name} must be a number, got {raw!r}") from None
+    if not minimum <= value < 10**7:  # also refuses nan
+        raise SystemExit(f"configuration error: {name} must be >= {minimum} (and below 10000000), got {raw}")
     return value
 
 
@@ -311,7 +312,7 @@ def _schedule(env: Mapping[str, str], name: str) -> tuple[float, ...]:
     raw = (env.get(name) or "").strip()
     if not raw:
         return DEFAULT_RETRY_SCHEDULE
-    return tuple(_seconds(item.strip(), name) for item in raw.split(","))
+    return tuple(_number(item.strip(), name, minimum=0.001) for item in raw.split(","))
 
 
 def _webhook_settings(env: Mapping[str, str]) -> dict[str, Any]:
@@ -331,13 +332,7 @@ def _float(environ: Mapping[str, str], name: str, default: float, minimum: float
     raw = environ.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SystemExit(f"configuration error: {name} must be a number, got {raw!r}") from None
-    if not value >= minimum:  # also refuses nan
-        raise SystemExit(f"configuration error: {name} must be >= {minimum}, got {raw}")
-    return value
+    return _number(raw, name, minimum)
 
 
 def _subscription_settings(env: Mapping[str, str]) -> dict[str, Any]:

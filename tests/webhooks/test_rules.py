@@ -131,3 +131,17 @@ def test_ids_and_secrets_are_random_and_in_the_standard_webhooks_form() -> None:
     assert first != second and first.startswith("whsec_")
     assert len(base64.b64decode(first.removeprefix("whsec_"))) == 32
     assert new_endpoint_id().startswith("we_") and new_endpoint_id() != new_endpoint_id()
+
+
+def test_the_retry_schedule_setting_takes_seconds_and_refuses_the_rest() -> None:
+    from app.settings import DEFAULT_RETRY_SCHEDULE, load_settings
+
+    assert load_settings({}).webhooks_retry_schedule == DEFAULT_RETRY_SCHEDULE
+    assert load_settings({"GATEWAY_WEBHOOKS_RETRY_SCHEDULE": "1, 2.5,4"}).webhooks_retry_schedule == (
+        1.0,
+        2.5,
+        4.0,
+    )
+    for bad in ("1,x", "0", "1,,2", "inf", "nan"):
+        with pytest.raises(SystemExit, match="GATEWAY_WEBHOOKS_RETRY_SCHEDULE"):
+            load_settings({"GATEWAY_WEBHOOKS_RETRY_SCHEDULE": bad})
