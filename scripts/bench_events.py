@@ -28,7 +28,7 @@ from bench import (
     run_cli,
     wrk,
 )
-from bench_net import free_port, wait_until_up
+from bench_net import UNEXHAUSTED_BUDGETS, free_port, wait_until_up
 
 CREATE_BODY = '{"merchant_customer_id": "bench-%s", "email": "b@example.com"}'
 
@@ -51,7 +51,7 @@ def _database(workdir: Path, name: str) -> tuple[dict[str, str], str]:
         "GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / name}.db",
         "GATEWAY_SECRET_KEY_FILE": str(workdir / "secret.key"),
         "GATEWAY_TOKEN_TTL_SECONDS": "86400",
-        "GATEWAY_RATE_LIMIT_REST_REQUESTS": str(10**9),
+        **UNEXHAUSTED_BUDGETS,
         "GATEWAY_ACCESS_LOG": "0",
     }
     run_cli("migrate", env=env)

@@ -40,6 +40,7 @@ from bench import (
     wait_until_up,
     wrk,
 )
+from bench_net import UNEXHAUSTED_BUDGETS
 
 POSTGRAPHILE_VERSION = "4.14.1"
 POSTGRAPHILE_HOME = Path.home() / ".cache" / "customers-gateway" / f"postgraphile-{POSTGRAPHILE_VERSION}"
@@ -48,7 +49,10 @@ DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 # The same columns asked on both sides; PostGraphile names them from the table's columns.
 CUSTOMER_8 = "uuid merchantCustomerId description email name phone city country"
 CUSTOMER_6 = "uuid merchantCustomerId email name phone country"
-PAYMENT_METHOD_4 = {"product": "id maskedPan status token", "postgraphile": "publicId maskedPan status token"}
+PAYMENT_METHOD_4 = {
+    "product": "uuid maskedPan status token",
+    "postgraphile": "publicId maskedPan status token",
+}
 
 
 def install_postgraphile() -> Path:
@@ -133,7 +137,7 @@ def comparable(side: str, data: dict[str, Any]) -> Any:
         cards = node.pop("paymentMethodsByCustomerId", None)
         if cards is not None:
             node["paymentMethods"] = [
-                {"id": card.pop("publicId"), **card} for card in (dict(card) for card in cards["nodes"])
+                {"uuid": card.pop("publicId"), **card} for card in (dict(card) for card in cards["nodes"])
             ]
         customers.append(node)
     return customers
@@ -176,7 +180,12 @@ def main(argv: list[str] | None = None) -> int:
     asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
     print(f"scratch database: {database_url}")
     workdir = Path(tempfile.mkdtemp(prefix="gateway-bench-pg-"))
-    env = {**os.environ, "GATEWAY_DATABASE_URL": database_url, "GATEWAY_TOKEN_TTL_SECONDS": "86400"}
+    env = {
+        **os.environ,
+        "GATEWAY_DATABASE_URL": database_url,
+        "GATEWAY_TOKEN_TTL_SECONDS": "86400",
+        **UNEXHAUSTED_BUDGETS,
+    }
     processes: list[subprocess.Popen[bytes]] = []
     try:
         run_cli("migrate", env=env)

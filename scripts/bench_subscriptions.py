@@ -32,7 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's app, whichever one the virtualenv has installed
 sys.path.insert(0, str(ROOT / "scripts"))
-from bench_net import free_port, wait_until_up  # noqa: E402
+from bench_net import UNEXHAUSTED_BUDGETS, free_port, wait_until_up  # noqa: E402
 
 SUBSCRIPTION = "subscription { customerEvents(types: [CUSTOMER_CREATED]) { id createdAt data } }"
 DEFAULT_EVENTS = 200
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         **os.environ,
         "GATEWAY_DATABASE_URL": database_url,
         "GATEWAY_SECRET_KEY_FILE": str(workdir / "secret.key"),
-        "GATEWAY_RATE_LIMIT_REST_REQUESTS": str(10**9),
+        **UNEXHAUSTED_BUDGETS,
     }
     migrate_sync(database_url)
     token = asyncio.run(_merchant_token(database_url, env["GATEWAY_SECRET_KEY_FILE"]))
