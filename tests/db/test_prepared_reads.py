@@ -66,3 +66,29 @@ async def test_the_prepared_pool_shows_in_metrics(app_client: httpx.AsyncClient,
     assert sample_value(text, "gateway_db_pool_size", pool="prepared") >= 1
     assert sample_value(text, "gateway_db_connections_open", pool="prepared") >= 1
     assert 'gateway_db_connections_in_use{pool="prepared"}' in text
+
+
+async def test_a_read_on_postgresql_is_one_statement_on_the_wire(
+    services: Services, merchant: Merchant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not services.settings.database_url.startswith("postgresql"):
+        pytest.skip("asyncpg's pool reset is PostgreSQL's")
+    import asyncpg
+
+    created = await services.customers.create(merchant_id=merchant.id, data={"name": "Wire"})
+    sent: list[str] = []
+    execute = asyncpg.Connection.execute
+
+    async def recording_execute(self: asyncpg.Connection, query: str, *args: object, **kwargs: object) -> str:
+        sent.append(query)
+        return await execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.Connection, "execute", recording_execute)
+    for _ in range(3):
+        found = await reads.customer_by_uuid(
+            services.database.prepared, merchant_id=merchant.id, uuid=created.uuid
+        )
+        assert found is not None and found.uuid == created.uuid
+
+    # The default pool release would send its reset query (RESET ALL, UNLISTEN *, ...) after each read.
+    assert sent == []
