@@ -12,6 +12,7 @@ from app.customers import domain
 from app.customers.ordering import DEFAULT_ORDER, CustomerOrder
 from app.errors import NotFound
 from app.graphql.context import GraphQLContext
+from app.graphql.engine import shortcut
 from app.graphql.event_types import EventConnection, EventFilterInput
 from app.graphql.inputs import CustomerFilterInput
 from app.graphql.lookahead import payment_method_pages
@@ -41,31 +42,39 @@ async def _prime_payment_methods(info: Info[GraphQLContext, None], connection: C
         )
 
 
+async def _customer(context: GraphQLContext, uuid: str) -> Customer | None:
+    try:
+        found = await context.customers.get(merchant_id=context.merchant_id, uuid=uuid)
+    except NotFound:
+        return None
+    return Customer.from_domain(found)
+
+
+async def _customer_by_merchant_id(context: GraphQLContext, merchant_customer_id: str) -> Customer | None:
+    try:
+        found = await context.customers.get_by_merchant_customer_id(
+            merchant_id=context.merchant_id, merchant_customer_id=merchant_customer_id
+        )
+    except NotFound:
+        return None
+    return Customer.from_domain(found)
+
+
 @strawberry.type
 class Query:
     """Reads, always scoped to the calling merchant."""
 
     @strawberry.field(description="A customer by uuid, deleted ones included; null when absent or foreign.")
+    @shortcut(lambda _root, context, args: _customer(context, args["uuid"]))
     async def customer(self, info: Info[GraphQLContext, None], uuid: strawberry.ID) -> Customer | None:
-        context = info.context
-        try:
-            found = await context.customers.get(merchant_id=context.merchant_id, uuid=uuid)
-        except NotFound:
-            return None
-        return Customer.from_domain(found)
+        return await _customer(info.context, uuid)
 
     @strawberry.field(description="The live customer with this merchantCustomerId, or null.")
+    @shortcut(lambda _root, context, args: _customer_by_merchant_id(context, args["merchantCustomerId"]))
     async def customer_by_merchant_customer_id(
         self, info: Info[GraphQLContext, None], merchant_customer_id: str
     ) -> Customer | None:
-        context = info.context
-        try:
-            found = await context.customers.get_by_merchant_customer_id(
-                merchant_id=context.merchant_id, merchant_customer_id=merchant_customer_id
-            )
-        except NotFound:
-            return None
-        return Customer.from_domain(found)
+        return await _customer_by_merchant_id(info.context, merchant_customer_id)
 
     @strawberry.field(
         description="Live customers in `orderBy` order (newest first by default). Page forwards with "

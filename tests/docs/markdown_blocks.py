@@ -19,8 +19,16 @@ DOCUMENTS = [
     *(
         REPOSITORY / "docs" / name
         for name in (
-            "rest.md", "graphql.md", "client.md", "operations.md", "security.md", "performance.md",
-            "architecture.md", "events.md", "webhooks.md", "subscriptions.md",
+            "rest.md",
+            "graphql.md",
+            "client.md",
+            "operations.md",
+            "security.md",
+            "performance.md",
+            "architecture.md",
+            "events.md",
+            "webhooks.md",
+            "subscriptions.md",
         )
     ),
 ]

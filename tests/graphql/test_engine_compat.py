@@ -59,6 +59,17 @@ SIGNATURES: list[tuple[str, Callable[..., Any], list[str]]] = [
         _compat.StrawberryResolveInfo.build_resolve_info,
         ["self", "field_def", "field_nodes", "parent_type", "path"],
     ),
+    (
+        "graphql-core Executor.handle_field_error",
+        _compat.Executor.handle_field_error,
+        ["self", "raw_error", "return_type", "field_details_list", "path"],
+    ),
+    (
+        "graphql-core Executor.settle_in_background",
+        _compat.Executor.settle_in_background,
+        ["self", "awaitables"],
+    ),
+    ("graphql-core pyutils.gather_with_cancel", _compat.gather_with_cancel, ["awaitables"]),
     ("graphql-core executor.to_nodes", _compat.to_nodes, ["field_details_list"]),
     (
         "graphql-core values.get_argument_values",

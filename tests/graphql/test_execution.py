@@ -76,16 +76,17 @@ async def run(
 async def test_fast_and_general_paths_agree(
     services: Services, merchant: Merchant, scopes: frozenset[Scope], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    taken = {"leaf": 0, "shortcut": 0}
+    taken = {"leaf": 0, "shortcut": 0, "root shortcut": 0}
     leaf_value, shortcut_value = plans.Leaf.value, FastExecutor._shortcut_value
 
     def count_leaf(self: Any, source: Any) -> Any:
         taken["leaf"] += 1
         return leaf_value(self, source)
 
-    def count_shortcut(self: Any, *args: Any) -> Any:
-        value = shortcut_value(self, *args)
-        taken["shortcut"] += value is not plans.NO_SHORTCUT
+    def count_shortcut(self: Any, call: Any, parent_type: Any, *args: Any) -> Any:
+        value = shortcut_value(self, call, parent_type, *args)
+        answered = value is not plans.NO_SHORTCUT
+        taken["root shortcut" if parent_type.name == "Query" else "shortcut"] += answered
         return value
 
     monkeypatch.setattr(plans.Leaf, "value", count_leaf)
@@ -112,6 +113,7 @@ async def test_fast_and_general_paths_agree(
     assert taken["leaf"] > (50 if Scope.PAYMENT_METHODS in scopes else 0)
     # primed card lists are answered without a coroutine, unless the scope is missing (then: Forbidden)
     assert (taken["shortcut"] > 0) == (Scope.PAYMENT_METHODS in scopes)
+    assert taken["root shortcut"] > 0  # customer(uuid) is answered by its hook, awaited at the root
 
 
 async def test_a_null_in_a_non_null_field_is_reported_like_the_general_path(

@@ -21,6 +21,7 @@ from graphql.execution import Executor, execute
 from graphql.execution.collect_fields import CollectedFields, FieldDetails
 from graphql.execution.executor import to_nodes
 from graphql.execution.values import get_argument_values
+from graphql.pyutils import gather_with_cancel
 from graphql.validation import ASTValidationRule, MaxIntrospectionDepthRule
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -164,6 +165,7 @@ __all__ = [
     "coerce_arguments",
     "execute_document",
     "field_nodes",
+    "gather_with_cancel",
     "graphql_schema",
     "is_awaitable",
     "is_default_resolver",

@@ -33,6 +33,7 @@ from app.graphql.engine._compat import (
     StrawberryResolveInfo,
     coerce_arguments,
     field_nodes,
+    gather_with_cancel,
 )
 from app.graphql.engine.deadline import Deadline
 from app.graphql.engine.plans import NO_SHORTCUT, DocumentPlans, FieldPlans, Leaf, Shortcut
@@ -88,6 +89,7 @@ class FastExecutor(StrawberryResolveInfo, Executor):
         # and shortcut arguments (they may come from this execution's variables).
         self._compiled_sets: dict[int, tuple[dict[str, Any], list[Any]]] = {}
         self._shortcut_calls: dict[int, _ShortcutCall | None] = {}
+        self._query_type = self.schema.query_type
 
     def collect_subfields(self, return_type: GraphQLObjectType, field_details_list: Any) -> Any:
         """graphql-core's collection, kept with the document when it cannot depend on variables."""
@@ -122,6 +124,14 @@ class FastExecutor(StrawberryResolveInfo, Executor):
             value = call.hook(source, self.context_value, call.args)
             if value is NO_SHORTCUT:
                 return NO_SHORTCUT
+            if self.is_awaitable(value):
+                if parent_type is not self._query_type:
+                    # Only a query's root field may be answered again by the general path (a read).
+                    getattr(value, "close", lambda: None)()
+                    return NO_SHORTCUT
+                return self._awaited_shortcut(
+                    call, parent_type, source, response_name, details, path, position, value
+                )
             if call.list_type and isinstance(value, list) and not value:
                 return []  # an empty list completes to itself (most customers of a page have no cards)
             field_path = Path(path, response_name, parent_type.name)
@@ -133,6 +143,41 @@ class FastExecutor(StrawberryResolveInfo, Executor):
             # only synchronous completions are taken; the general path redoes it
             getattr(completed, "close", lambda: None)()
             return NO_SHORTCUT
+        return completed
+
+    async def _awaited_shortcut(
+        self,
+        call: _ShortcutCall,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        response_name: str,
+        details: list[FieldDetails],
+        path: Any,
+        position: Any,
+        pending: Awaitable[Any],
+    ) -> Any:
+        """A query root field whose hook answered with an awaitable: awaited and completed as
+        graphql-core completes an awaited resolver value; if the hook fails or cannot answer, the
+        general path runs the field again and reports what went wrong, where it went wrong."""
+        try:
+            value = await pending
+        except Exception:
+            value = NO_SHORTCUT
+        if value is NO_SHORTCUT:
+            results = super().execute_fields(parent_type, source, path, {response_name: details}, position)
+            if self.is_awaitable(results):
+                results = await cast(Awaitable[dict[str, Any]], results)
+            return cast(dict[str, Any], results)[response_name]
+        field_path = Path(path, response_name, parent_type.name)
+        field_type = call.field_def.type
+        try:
+            info = self.build_resolve_info(call.field_def, field_nodes(details), parent_type, field_path)
+            completed = self.complete_value(field_type, details, info, field_path, value, position)
+            if self.is_awaitable(completed):
+                completed = await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_type, details, field_path)
+            return None
         return completed
 
     def _shortcut_call(
@@ -205,6 +250,7 @@ class FastExecutor(StrawberryResolveInfo, Executor):
             )
         fast_results: dict[str, Any] = {}
         slow_fields: dict[str, Any] = {}
+        awaited: list[str] = []  # fast fields whose value is still to come (a query's root fields)
         for response_name, details, leaf, hook in self._compiled(parent_type, grouped_field_set):
             if leaf is not None:
                 value = leaf.value(source_value)
@@ -212,22 +258,45 @@ class FastExecutor(StrawberryResolveInfo, Executor):
                 value = self._shortcut_value(
                     call, parent_type, source_value, response_name, details, path, position_context
                 )
+                if value is not NO_SHORTCUT and self.is_awaitable(value):
+                    awaited.append(response_name)
             else:
                 value = NO_SHORTCUT
             if value is NO_SHORTCUT:
                 slow_fields[response_name] = details
             else:
                 fast_results[response_name] = value
-        if not slow_fields:
+        if not slow_fields and not awaited:
             return fast_results
-        slow_results = super().execute_fields(parent_type, source_value, path, slow_fields, position_context)
+        slow_results: Any = {}
+        if slow_fields:
+            try:
+                slow_results = super().execute_fields(
+                    parent_type, source_value, path, slow_fields, position_context
+                )
+            except Exception:
+                if awaited:  # an error bubbling up: the pending values are settled, not orphaned
+                    self.settle_in_background([fast_results[name] for name in awaited])
+                raise
+        if awaited or self.is_awaitable(slow_results):
+            return self._merged_later(grouped_field_set, fast_results, awaited, slow_results)
+        return _in_order(grouped_field_set, fast_results, cast(dict[str, Any], slow_results))
+
+    async def _merged_later(
+        self,
+        grouped_field_set: dict[str, Any],
+        fast_results: dict[str, Any],
+        awaited: list[str],
+        slow_results: Any,
+    ) -> dict[str, Any]:
+        """Both halves once every pending value is in, awaited together as graphql-core awaits fields."""
+        pending = [fast_results[name] for name in awaited]
         if self.is_awaitable(slow_results):
-            pending = cast(Awaitable[dict[str, Any]], slow_results)
-
-            async def merged() -> dict[str, Any]:
-                return _in_order(grouped_field_set, fast_results, await pending)
-
-            return merged()
+            pending.append(slow_results)
+        values = [await pending[0]] if len(pending) == 1 else await gather_with_cancel(*pending)
+        fast_results.update(zip(awaited, values, strict=False))
+        if len(values) > len(awaited):
+            slow_results = values[-1]
         return _in_order(grouped_field_set, fast_results, cast(dict[str, Any], slow_results))
 
 

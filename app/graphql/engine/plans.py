@@ -4,9 +4,11 @@ A field's plan is decided once per engine (it depends only on the schema):
 
 1. a leaf: a plain attribute field (Strawberry's own attribute resolver, no arguments, scalar or enum
    type): read the attribute and serialise it;
-2. a shortcut: the resolver carries a synchronous hook (`@shortcut(hook)`, e.g. a customer's payment
-   methods that the page already loaded in one batch): graphql-core coerces the arguments, the hook
-   answers, graphql-core completes the value as usual;
+2. a shortcut: the resolver carries a hook (`@shortcut(hook)`, e.g. a customer's payment methods that
+   the page already loaded in one batch): graphql-core coerces the arguments, the hook answers,
+   graphql-core completes the value as usual. Below a query's root the hook must answer synchronously;
+   a query's root field may answer with an awaitable (a read), which is awaited alongside the other root
+   fields, and if it fails the resolver runs instead, so a failure is reported by the general path;
 3. nothing: the general path.
 
 A field with permission classes or field extensions never gets a plan: those run inside Strawberry's
@@ -54,7 +56,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def shortcut(hook: Shortcut) -> Callable[[F], F]:
-    """Give a resolver a synchronous shortcut the fast executor tries first."""
+    """Give a resolver a shortcut the fast executor tries first (awaitable only on a query's root)."""
 
     def mark(resolver: F) -> F:
         setattr(resolver, _SHORTCUT_ATTRIBUTE, hook)
