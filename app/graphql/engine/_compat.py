@@ -12,15 +12,23 @@ Nothing else in the application imports graphql-core's executor internals or Str
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, cast
 
 import strawberry
-from graphql import DocumentNode, FieldNode, GraphQLField, GraphQLResolveInfo, GraphQLSchema
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    VariableDefinitionNode,
+)
 from graphql.execution import Executor, execute
 from graphql.execution.collect_fields import CollectedFields, FieldDetails
 from graphql.execution.executor import to_nodes
-from graphql.execution.values import get_argument_values
+from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.pyutils import gather_with_cancel
 from graphql.validation import ASTValidationRule, MaxIntrospectionDepthRule
 from strawberry.execution import optimized_is_awaitable
@@ -95,6 +103,31 @@ def coerce_arguments(executor: Executor, field_def: GraphQLField, details: Field
     )
 
 
+def coerce_root_arguments(
+    schema: GraphQLSchema,
+    variable_definitions: Collection[VariableDefinitionNode],
+    field_def: GraphQLField,
+    node: FieldNode,
+    variables: dict[str, Any] | None,
+) -> dict[str, Any] | None:
+    """A root field's arguments as graphql-core's executor coerces them from the request's variables;
+    None when the variables or the arguments do not coerce (the executor then reports why)."""
+    try:
+        coerced = get_variable_values(schema, variable_definitions, variables or {}, max_errors=1)
+        if isinstance(coerced, list):
+            return None
+        return get_argument_values(field_def, node, coerced)
+    except Exception:
+        return None
+
+
+def is_of_type(object_type: GraphQLObjectType, value: Any) -> bool:
+    """graphql-core's check that a value completes to `object_type` (Strawberry's check of a type's
+    Python class, which reads nothing of the resolve info it is given)."""
+    check = object_type.is_type_of
+    return True if check is None else bool(check(value, cast(Any, None)))
+
+
 def field_nodes(details_list: list[FieldDetails]) -> list[FieldNode]:
     """The field nodes of one response key (what resolve info carries)."""
     return to_nodes(details_list)
@@ -163,12 +196,14 @@ __all__ = [
     "StrawberryExecutor",
     "StrawberryResolveInfo",
     "coerce_arguments",
+    "coerce_root_arguments",
     "execute_document",
     "field_nodes",
     "gather_with_cancel",
     "graphql_schema",
     "is_awaitable",
     "is_default_resolver",
+    "is_of_type",
     "no_operation_reason",
     "operation_not_allowed_reason",
     "operation_type",

@@ -13,7 +13,8 @@ their `Info`, and `Schema.execute` keeps working for Strawberry-style tests; onl
 ours. Schema extensions are refused at start-up rather than silently skipped: this pipeline has no
 place that would run their hooks.
 
-Modes (`GATEWAY_GRAPHQL_ENGINE`): `fast` (default) runs the fast executor; `stock` runs Strawberry's own
+Modes (`GATEWAY_GRAPHQL_ENGINE`): `fast` (default) answers the simplest reads directly
+(app/graphql/engine/direct.py) and runs everything else on the fast executor; `stock` runs Strawberry's own
 execution context, no shortcuts. Both answer identically (tests/graphql runs in both modes).
 """
 
@@ -43,9 +44,10 @@ from app.graphql.engine._compat import (
     uses_default_attribute_resolver,
 )
 from app.graphql.engine.deadline import Deadline, DeadlineExceeded
+from app.graphql.engine.direct import DirectPlan, direct_plan
 from app.graphql.engine.documents import DocumentCache, PreparedDocument
 from app.graphql.engine.executors import FastExecutor, StockExecutor
-from app.graphql.engine.plans import FieldPlans
+from app.graphql.engine.plans import NO_SHORTCUT, FieldPlans
 from app.graphql.errors import is_unexpected
 from app.graphql.limits import alias_limit_rule, depth_limit_rule
 from app.graphql.text_rule import AcceptableTextRule
@@ -156,6 +158,12 @@ class GraphQLEngine:
         else:
             executor = {"executor_class": StockExecutor}
         try:
+            if executor.get("plans") is not None:
+                direct = self._direct_plan(prepared, operation_name)
+                if direct is not None:
+                    data = await _within(deadline, direct.answer(context, variables))
+                    if data is not NO_SHORTCUT and not deadline.expired:
+                        return OperationResult(data, [], executed=True)
             result = execute_document(
                 self.graphql_schema,
                 document,
@@ -175,6 +183,17 @@ class GraphQLEngine:
         errors = list(result.errors or ())
         _log_unexpected(errors)
         return OperationResult(result.data, errors, executed=True)
+
+    def _direct_plan(self, prepared: PreparedDocument, operation_name: str | None) -> DirectPlan | None:
+        """The operation's direct plan (app/graphql/engine/direct.py), worked out once per document."""
+        plans = prepared.plans
+        assert plans is not None and prepared.document is not None
+        try:
+            return plans.direct[operation_name]
+        except KeyError:
+            plan = direct_plan(self.graphql_schema, self.field_plans, prepared.document, operation_name)
+            plans.direct[operation_name] = plan
+            return plan
 
 
 async def _within(deadline: Deadline, pending: Any) -> Any:

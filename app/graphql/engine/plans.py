@@ -140,6 +140,8 @@ class DocumentPlans:
         self.subfields: dict[tuple[str, tuple[int, ...]], CollectedFields] = {}
         # id(grouped field set) -> (the set, its compiled plan or None until first executed)
         self.compiled: dict[int, tuple[dict[str, Any], list[Any] | None]] = {}
+        # operation name -> its direct plan (app/graphql/engine/direct.py), None when it has none
+        self.direct: dict[str | None, Any] = {}
 
 
 class _VariableInDirective(Visitor):
