@@ -28,6 +28,7 @@ from sqlalchemy.sql import Select
 from app.db import sqlite_pragmas
 from app.db.column_types import UTCDateTime
 from app.db.failures import DatabaseFailure
+from app.timestamps import from_stored_text
 
 Converter = Callable[[Any], Any]
 StatementListener = Callable[[str], None]
@@ -47,7 +48,7 @@ def _utc_datetime(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str):  # SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff'
-        value = datetime.fromisoformat(value)
+        return from_stored_text(value)
     return value.replace(tzinfo=UTC)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from app.auth import Access, Principal
 from app.customers.service import CustomerService
@@ -52,9 +53,10 @@ class GraphQLContext:
         """The merchant every query of this request is scoped to."""
         return self.principal.merchant_id
 
-    @property
+    @cached_property
     def may_see_payment_methods(self) -> bool:
-        """True when the caller holds the scopes payment-method fields need."""
+        """True when the caller holds the scopes payment-method fields need (asked once per customer of a
+        page, so worked out once per request)."""
         return self.principal.may(Access.READ_PAYMENT_METHODS)
 
     def require(self, access: Access) -> None:

@@ -10,12 +10,21 @@ in, as before; only a body neither can read is malformed JSON.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import orjson
 from starlette.responses import JSONResponse as StarletteJSONResponse
 
 JSONDecodeError = orjson.JSONDecodeError  # a ValueError, as the standard library's is
+
+
+def _unsupported(value: Any) -> Any:
+    # orjson writes only exact datetimes; a subclass (app.timestamps.StoredTimestamp) is written as
+    # orjson writes a datetime, so the bytes do not depend on where a value was read from.
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
 
 
 def loads(data: bytes | str) -> Any:
@@ -29,7 +38,7 @@ def loads(data: bytes | str) -> Any:
 
 def dumps(value: Any) -> bytes:
     """Compact UTF-8 JSON of `value` (dict keys must be strings)."""
-    return orjson.dumps(value)
+    return orjson.dumps(value, default=_unsupported)
 
 
 class JSONResponse(StarletteJSONResponse):
@@ -37,4 +46,4 @@ class JSONResponse(StarletteJSONResponse):
 
     def render(self, content: Any) -> bytes:
         """The body's bytes."""
-        return orjson.dumps(content)
+        return orjson.dumps(content, default=_unsupported)
