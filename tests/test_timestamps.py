@@ -68,7 +68,9 @@ def test_json_writes_a_stored_timestamp_as_it_writes_any_datetime() -> None:
 async def test_a_read_answers_with_the_written_timestamps(services: Services, merchant: Merchant) -> None:
     created = await services.customers.create(merchant_id=merchant.id, data={"name": "Clock"})
 
-    found = await reads.customer_by_uuid(services.database.prepared, merchant_id=merchant.id, uuid=created.uuid)
+    found = await reads.customer_by_uuid(
+        services.database.prepared, merchant_id=merchant.id, uuid=created.uuid
+    )
 
     assert found is not None
     assert found.created_at == created.created_at

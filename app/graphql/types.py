@@ -68,6 +68,15 @@ class PaymentMethod(Node):
         )
 
 
+async def _prime_payment_methods(
+    customers: list[Customer], context: GraphQLContext, args: dict[str, Any]
+) -> None:
+    """The batch of `paymentMethods` for direct answers: every customer's list in one statement."""
+    if context.may_see_payment_methods:  # otherwise the hook declines and the resolver reports it
+        first, offset = args.get("first"), args.get("offset")
+        await context.payment_methods.prime((customer.internal_id, first, offset) for customer in customers)
+
+
 @strawberry.type(description="A merchant's customer: every field REST shows, camelCased, plus its cards.")
 class Customer(Node):
     internal_id: strawberry.Private[int]
@@ -114,7 +123,10 @@ class Customer(Node):
         description="The customer's payment methods, newest first (needs the payment-methods scope). "
         "Batched: a page of customers costs one statement."
     )
-    @shortcut(lambda customer, context, args: customer.loaded_payment_methods(context, args))
+    @shortcut(
+        lambda customer, context, args: customer.loaded_payment_methods(context, args),
+        batch=_prime_payment_methods,
+    )
     def payment_methods(
         self,
         info: Info[GraphQLContext, None],
@@ -166,8 +178,12 @@ class CustomerEdge:
 @strawberry.type(description="A page of live customers in the chosen order.")
 class CustomerConnection:
     @strawberry.field
+    @shortcut(lambda connection, _context, _args: connection.build_edges())
     def edges(self) -> list[CustomerEdge]:
-        # Built only when asked for: a page read through `nodes` makes no cursors at all.
+        return self.build_edges()
+
+    def build_edges(self) -> list[CustomerEdge]:
+        """The page's edges; built only when asked for: a page read through `nodes` makes no cursors."""
         return [
             CustomerEdge(cursor=self.found.cursor(item), node=node)
             for item, node in zip(self.found.items, self.nodes, strict=True)

@@ -9,6 +9,7 @@ import pytest
 from app.auth import ALL_SCOPES, Principal, Scope
 from app.graphql.context import GraphQLContext
 from app.graphql.engine import GraphQLEngine, _compat, plans
+from app.graphql.engine import engine as engine_module
 from app.graphql.engine.executors import FastExecutor
 from app.graphql.errors import format_error
 from app.graphql.schema import build_schema
@@ -44,6 +45,13 @@ QUERIES = [
     ("query One($uuid: ID!) { customer(uuid: $uuid) { uuid name paymentMethods { id } } }", None),
     ("{ customers(first: 3) { nodes { uuid } } customers2: customers(first: 101) { nodes { uuid } } }", None),
 ]
+
+
+@pytest.fixture(autouse=True)
+def executors_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The executors are what is compared here: direct answers (tests/graphql/test_engine_direct.py) are
+    off, so every query reaches the fast executor."""
+    monkeypatch.setattr(engine_module, "direct_plan", lambda *_args: None)
 
 
 def schemas() -> tuple[GraphQLEngine, GraphQLEngine]:

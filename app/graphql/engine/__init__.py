@@ -16,7 +16,7 @@ from app.graphql.engine.engine import (
     UnrunnableOperation,
     UnsupportedSchema,
 )
-from app.graphql.engine.plans import NO_SHORTCUT, shortcut
+from app.graphql.engine.plans import NO_SHORTCUT, direct_read, shortcut
 
 __all__ = [
     "ALLOWED_OPERATIONS",
@@ -28,5 +28,6 @@ __all__ = [
     "PreparedDocument",
     "UnrunnableOperation",
     "UnsupportedSchema",
+    "direct_read",
     "shortcut",
 ]

@@ -11,6 +11,12 @@ A field's plan is decided once per engine (it depends only on the schema):
    fields, and if it fails the resolver runs instead, so a failure is reported by the general path;
 3. nothing: the general path.
 
+A shortcut may also carry a batch (`@shortcut(hook, batch=...)`): an awaitable that prepares the hook to
+answer for many sources at once (a page's cards in one statement). Only direct answers
+(app/graphql/engine/direct.py) call it; on the executors the page's resolver prepares the same batch from
+its resolve info. A root read that needs its resolve info on the executors can give direct answers a hook
+of their own with `@direct_read(hook)`, which the executors never call.
+
 A field with permission classes or field extensions never gets a plan: those run inside Strawberry's
 resolver wrapper, which only the general path calls.
 
@@ -21,7 +27,7 @@ with the parsed document, so a repeated query skips that work.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from graphql import (
@@ -50,16 +56,33 @@ from app.graphql.engine._compat import (
 # A hook's answer when it cannot answer: the field takes the general path.
 NO_SHORTCUT: Any = object()
 _SHORTCUT_ATTRIBUTE = "__graphql_shortcut__"
+_BATCH_ATTRIBUTE = "__graphql_shortcut_batch__"
+_DIRECT_READ_ATTRIBUTE = "__graphql_direct_read__"
 # hook(source, context, coerced GraphQL arguments) -> the resolver's value, or NO_SHORTCUT
 Shortcut = Callable[[Any, Any, dict[str, Any]], Any]
+# batch(sources, context, coerced GraphQL arguments) -> an awaitable; the hook then answers for each source
+Batch = Callable[[list[Any], Any, dict[str, Any]], Awaitable[None]]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def shortcut(hook: Shortcut) -> Callable[[F], F]:
-    """Give a resolver a shortcut the fast executor tries first (awaitable only on a query's root)."""
+def shortcut(hook: Shortcut, *, batch: Batch | None = None) -> Callable[[F], F]:
+    """Give a resolver a shortcut the fast executor tries first (awaitable only on a query's root), and
+    optionally the batch direct answers await before asking the hook (see the module's docstring)."""
 
     def mark(resolver: F) -> F:
         setattr(resolver, _SHORTCUT_ATTRIBUTE, hook)
+        if batch is not None:
+            setattr(resolver, _BATCH_ATTRIBUTE, batch)
+        return resolver
+
+    return mark
+
+
+def direct_read(hook: Shortcut) -> Callable[[F], F]:
+    """Give a root resolver an awaitable hook only direct answers use (see the module's docstring)."""
+
+    def mark(resolver: F) -> F:
+        setattr(resolver, _DIRECT_READ_ATTRIBUTE, hook)
         return resolver
 
     return mark
@@ -88,13 +111,21 @@ class Leaf:
 FieldPlan = Leaf | Shortcut | None
 
 
-def plan_for(field_def: GraphQLField | None, *, leaves_allowed: bool) -> FieldPlan:
-    """How a field may be resolved outside the general path, if at all."""
+def _plain_definition(field_def: GraphQLField | None) -> Any:
+    """The Strawberry definition of a field without permission classes or extensions, else None."""
     if field_def is None:
         return None
     definition = strawberry_field(field_def)
     if definition is None or definition.extensions or definition.permission_classes:
         return None  # permission checks and field extensions run only on the general path
+    return definition
+
+
+def plan_for(field_def: GraphQLField | None, *, leaves_allowed: bool) -> FieldPlan:
+    """How a field may be resolved outside the general path, if at all."""
+    definition = _plain_definition(field_def)
+    if definition is None or field_def is None:
+        return None
     function = resolver_function(definition)
     hook = getattr(function, _SHORTCUT_ATTRIBUTE, None) if function is not None else None
     if hook is not None:
@@ -107,6 +138,34 @@ def plan_for(field_def: GraphQLField | None, *, leaves_allowed: bool) -> FieldPl
     return Leaf(definition.python_name, leaf.coerce_output_value, isinstance(field_def.type, GraphQLNonNull))
 
 
+class DirectField:
+    """What a direct answer may do for a field: its read (a hook's value or a plain attribute), the batch
+    to await first, and whether the read may be awaited (root reads)."""
+
+    __slots__ = ("attribute", "batch", "hook")
+
+    def __init__(self, hook: Shortcut | None, batch: Batch | None, attribute: str | None) -> None:
+        self.hook, self.batch, self.attribute = hook, batch, attribute
+
+
+def direct_field_for(field_def: GraphQLField | None, *, root: bool) -> DirectField | None:
+    """How a direct answer reads a field of object or list type, if it can: a shortcut hook (or, on the
+    root, a direct read), or Strawberry's attribute resolver of a field without arguments."""
+    definition = _plain_definition(field_def)
+    if definition is None or field_def is None:
+        return None
+    function = resolver_function(definition)
+    if function is not None:
+        hook = getattr(function, _DIRECT_READ_ATTRIBUTE, None) if root else None
+        hook = hook or getattr(function, _SHORTCUT_ATTRIBUTE, None)
+        if hook is None:
+            return None
+        return DirectField(hook, getattr(function, _BATCH_ATTRIBUTE, None), None)
+    if root or field_def.args or not is_default_resolver(field_def):
+        return None
+    return DirectField(None, None, definition.python_name)
+
+
 class FieldPlans:
     """The plan of every field, worked out on first use; one per engine (bounded by the schema's size)."""
 
@@ -114,6 +173,17 @@ class FieldPlans:
         self.schema = schema
         self.leaves_allowed = leaves_allowed
         self._plans: dict[tuple[str, str], FieldPlan] = {}
+        self._direct: dict[tuple[str, str, bool], DirectField | None] = {}
+
+    def direct(self, parent_type: GraphQLObjectType, field_name: str, *, root: bool) -> DirectField | None:
+        """How a direct answer reads `parent_type.field_name` (a field of object or list type)."""
+        key = (parent_type.name, field_name, root)
+        try:
+            return self._direct[key]
+        except KeyError:
+            field_def = self.schema.get_field(parent_type, field_name)
+            found = self._direct[key] = direct_field_for(field_def, root=root)
+            return found
 
     def get(self, parent_type: GraphQLObjectType, field_name: str) -> FieldPlan:
         """The plan of `parent_type.field_name`."""
