@@ -26,6 +26,7 @@ from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.sql import Select
 
 from app.db import sqlite_pragmas
+from app.db._pg_connections import PostgresConnections
 from app.db.column_types import UTCDateTime
 from app.db.failures import DatabaseFailure
 from app.timestamps import from_stored_text
@@ -201,45 +202,22 @@ class SQLiteReader(PreparedReader):
             await connection.close()
 
 
-async def _keep_session(connection: Any) -> None:
-    """Return a connection to the pool as it is.
-
-    asyncpg's default reset sends `RESET ALL; UNLISTEN *; CLOSE ALL; ...` on every release: one more
-    round trip per read. These connections only ever run the prepared SELECTs, which leave no session
-    state behind (asyncpg still rolls back a transaction left open, before calling this).
-    """
-
-
 class PostgresReader(PreparedReader):
-    """An asyncpg pool of its own (asyncpg prepares and caches each statement per connection)."""
+    """asyncpg connections of its own (app/db/_pg_connections.py; asyncpg prepares and caches each
+    statement per connection)."""
 
     def __init__(self, dialect: Dialect, url: str, max_size: int = 10) -> None:
         super().__init__(dialect)
-        self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-        self._max_size = max_size
-        self._pool: Any = None
-        self._lock = asyncio.Lock()
+        dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self._connections = PostgresConnections(dsn, max_size)
 
     async def _run(self, sql: str, params: list[Any]) -> Sequence[Sequence[Any]]:
-        if self._pool is None:
-            import asyncpg
-
-            async with self._lock:
-                if self._pool is None:
-                    self._pool = await asyncpg.create_pool(
-                        self._dsn, min_size=1, max_size=self._max_size, reset=_keep_session
-                    )
-        return await self._pool.fetch(sql, *params)
+        return await self._connections.fetch(sql, params)
 
     def pool_figures(self) -> tuple[int, int, int]:
-        """(maximum size, open connections, checked-out connections) of the asyncpg pool."""
-        pool = self._pool
-        if pool is None:
-            return self._max_size, 0, 0
-        open_now = pool.get_size()
-        return pool.get_max_size(), open_now, open_now - pool.get_idle_size()
+        """(maximum size, open connections, connections running a read) of the connections."""
+        connections = self._connections
+        return connections.max_size, connections.open_connections, connections.in_use
 
     async def close(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            await pool.close()
+        await self._connections.close()

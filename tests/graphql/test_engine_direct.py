@@ -281,6 +281,32 @@ async def test_what_the_plan_cannot_answer_exactly_runs_on_the_executor(
     assert result.errors if resolver_returns_it or key == "boom" else context.resolved == [key]
 
 
+class Label(str):
+    """A str subclass: not a str as such, so its value goes through the scalar's serialiser."""
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["plain", "", Label("sub"), 7, True, 2.5],
+    ids=["str", "empty", "str-subclass", "int", "bool", "float"],
+)
+async def test_leaf_values_are_serialised_as_the_executor_serialises_them(
+    label: Any, executions: list[str]
+) -> None:
+    fast, stock = engines()
+    query = '{ lookup(key: "ab") { id label note } }'
+
+    def answer(_key: str) -> Box:
+        return Box(id=strawberry.ID("B"), label=label, note=label)
+
+    reference = Context()
+    reference.lookup = Context(answer=answer).hook  # type: ignore[method-assign]
+    result = await run(fast, query, Context(answer=answer))
+
+    assert executions == []
+    assert outcome(result) == outcome(await run(stock, query, reference))
+
+
 async def test_variables_that_do_not_coerce_are_reported_by_the_executor(executions: list[str]) -> None:
     fast, stock = engines()
     query = "query Q($k: String!) { lookup(key: $k) { label } }"

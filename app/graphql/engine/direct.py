@@ -139,7 +139,10 @@ class DirectPlan:
             batched = root.batched_below and value is not None
             if batched and not await _run_batches(root.selection, value, root.is_list, context, values):
                 return NO_SHORTCUT
-            answered = _complete(root, value, context, values)
+            try:
+                answered = _complete(root, value, context, values)
+            except Exception:  # an attribute that raises: the executor reports it where it belongs
+                return NO_SHORTCUT
             if answered is NO_SHORTCUT:
                 return NO_SHORTCUT
             data[root.name] = answered
@@ -241,9 +244,16 @@ def _object(selection: _Selection, value: Any, context: Any, values: dict[tuple[
     for child in selection.children:
         leaf = child.leaf
         if leaf is not None:
-            leaf_value = leaf.value(value)
-            if leaf_value is NO_SHORTCUT:
-                return NO_SHORTCUT
+            # Inline Leaf.value: this runs for every field of every object; an attribute that raises
+            # leaves through DirectPlan.answer, which hands the operation to the executor.
+            leaf_value = getattr(value, leaf.python_name)
+            if leaf_value is None:
+                if leaf.non_null:
+                    return NO_SHORTCUT
+            elif type(leaf_value) is not leaf.as_is:
+                leaf_value = leaf.serialize(leaf_value)
+                if leaf_value is NO_SHORTCUT:
+                    return NO_SHORTCUT
             answer[child.name] = leaf_value
         elif child.selection is None:
             answer[child.name] = object_type.name

@@ -33,10 +33,13 @@ from typing import Any, TypeVar
 from graphql import (
     DirectiveNode,
     DocumentNode,
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLID,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLString,
     VariableNode,
     Visitor,
     get_nullable_type,
@@ -88,20 +91,40 @@ def direct_read(hook: Shortcut) -> Callable[[F], F]:
     return mark
 
 
+# graphql-core's own scalars serialise values of exactly these Python types to themselves.
+_SERIALISED_AS_IS: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+
+
 class Leaf:
-    """A plain attribute field read and serialised without graphql-core's per-field machinery."""
+    """A plain attribute field read and serialised without graphql-core's per-field machinery.
 
-    __slots__ = ("coerce", "non_null", "python_name")
+    `as_is` is the Python type whose values the field's scalar serialises to themselves (`str` for String
+    and ID, `bool` for Boolean; None for the rest): such values need no serialising call at all."""
 
-    def __init__(self, python_name: str, coerce: Callable[[Any], Any], non_null: bool) -> None:
-        self.python_name, self.coerce, self.non_null = python_name, coerce, non_null
+    __slots__ = ("as_is", "coerce", "non_null", "python_name")
+
+    def __init__(
+        self,
+        python_name: str,
+        coerce: Callable[[Any], Any],
+        non_null: bool,
+        as_is: type | None = None,
+    ) -> None:
+        self.python_name, self.coerce, self.non_null, self.as_is = python_name, coerce, non_null, as_is
 
     def value(self, source: Any) -> Any:
         """The serialised value, or NO_SHORTCUT when only the general path can answer (or report) it."""
         try:
             value = getattr(source, self.python_name)
-            if value is None:
-                return NO_SHORTCUT if self.non_null else None
+        except Exception:  # the general path raises it again, located and reported
+            return NO_SHORTCUT
+        return value if type(value) is self.as_is else self.serialize(value)
+
+    def serialize(self, value: Any) -> Any:
+        """`value` (the attribute as read) serialised, or NO_SHORTCUT (see `value`)."""
+        if value is None:
+            return NO_SHORTCUT if self.non_null else None
+        try:
             serialized = self.coerce(value)
         except Exception:  # the general path raises it again, located and reported
             return NO_SHORTCUT
@@ -135,7 +158,12 @@ def plan_for(field_def: GraphQLField | None, *, leaves_allowed: bool) -> FieldPl
     leaf = get_nullable_type(field_def.type)
     if not is_leaf_type(leaf):
         return None
-    return Leaf(definition.python_name, leaf.coerce_output_value, isinstance(field_def.type, GraphQLNonNull))
+    return Leaf(
+        definition.python_name,
+        leaf.coerce_output_value,
+        isinstance(field_def.type, GraphQLNonNull),
+        _SERIALISED_AS_IS.get(leaf),
+    )
 
 
 class DirectField:
