@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from app.errors import Forbidden, Unauthenticated
 
@@ -31,6 +32,13 @@ class Scope(StrEnum):
 
 
 ALL_SCOPES = frozenset(Scope)
+
+
+@cache
+def stored_scopes(text: str) -> frozenset[Scope]:
+    """The scopes a token row keeps as space-separated text (a token holds one of a few combinations;
+    worked out once per combination, not on every request)."""
+    return frozenset(Scope(name) for name in text.split())
 
 
 class Access(StrEnum):

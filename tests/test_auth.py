@@ -20,6 +20,7 @@ from app.auth import (
     new_access_token,
     parse_authorization,
     signature_digest,
+    stored_scopes,
 )
 from app.errors import Forbidden, Unauthenticated
 
@@ -168,3 +169,10 @@ def test_refusal_names_what_is_missing_for_each_way_in() -> None:
         Principal(1, frozenset({Scope.CUSTOMERS_READ})).require_access(Access.WRITE_CUSTOMERS)
     assert caught.value.message == "the access token lacks the scope: customers (to change customers)"
     Principal(1, frozenset({Scope.CUSTOMERS_READ})).require_access(Access.READ_CUSTOMERS)
+
+
+def test_stored_scopes_read_a_token_rows_scope_text() -> None:
+    assert stored_scopes("customers payment-methods") == frozenset({Scope.CUSTOMERS, Scope.PAYMENT_METHODS})
+    assert stored_scopes("") == frozenset()
+    with pytest.raises(ValueError):
+        stored_scopes("customers everything")

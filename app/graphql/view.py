@@ -180,14 +180,12 @@ class GraphQLEndpoint:
             extensions = {**domain_extensions(refused), "retryAfter": decision.retry_after_seconds}
             raise RequestProblem(429, refused.message, extensions, headers=charged)
         try:
-            response = await self._run(
-                request, principal, prepared, query, operation.variables, operation_name, media_type
+            return await self._run(
+                request, principal, prepared, query, operation.variables, operation_name, media_type, charged
             )
         except RequestProblem as problem:
             problem.headers.update(charged)
             raise
-        response.headers.update(charged)
-        return response
 
     async def _run(
         self,
@@ -198,8 +196,10 @@ class GraphQLEndpoint:
         variables: dict[str, Any] | None,
         operation_name: str | None,
         media_type: str,
+        headers: dict[str, str],
     ) -> Response:
-        """Run a prepared operation for an authenticated, charged principal."""
+        """Run a prepared operation for an authenticated, charged principal; the answer carries `headers`
+        (the rate limit's)."""
         authorization = request.headers.get("authorization")
         if self.services.replays.applies_to(authorization) and prepared.is_mutation(operation_name):
             # A signed mutation is accepted once; queries are reads and stay fast.
@@ -235,7 +235,7 @@ class GraphQLEndpoint:
         forbidden = any(is_forbidden(error) for error in errors)
         status = status_of(media_type, request_error=request_error, forbidden=forbidden)
         self._count(operation_label(query, operation_name), outcome_of(errors, executed=result.executed))
-        return JSONResponse(payload, status_code=status, media_type=media_type)
+        return JSONResponse(payload, status_code=status, media_type=media_type, headers=headers)
 
     def _count(self, operation: str, outcome: str) -> None:
         """One GraphQL operation for /metrics (by name and outcome), unless metrics are off."""

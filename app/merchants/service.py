@@ -20,6 +20,7 @@ from app.auth import (
     new_authenticity_token,
     new_merchant_key,
     parse_authorization,
+    stored_scopes,
     unauthenticated,
 )
 from app.db.engines import Database
@@ -195,9 +196,7 @@ class MerchantService:
                 raise unauthenticated("unknown access token")
             if stored.expires_at <= utc_now():
                 raise unauthenticated("access token expired")
-            return Principal(
-                merchant_id=stored.merchant_id, scopes=frozenset(Scope(s) for s in stored.scopes.split())
-            )
+            return Principal(merchant_id=stored.merchant_id, scopes=stored_scopes(stored.scopes))
         merchant = await self._cached_merchant(credentials.authenticity_token)
         if merchant is None:
             raise unauthenticated("unknown authenticity token")
