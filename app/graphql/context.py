@@ -22,7 +22,6 @@ class GraphQLContext:
 
     principal: Principal
     customers: CustomerService
-    payment_methods: PaymentMethodsLoader
     # Runs mutations given an `idempotencyKey` once (app/graphql/idempotency.py).
     idempotency: IdempotencyService
     events: EventService
@@ -42,7 +41,6 @@ class GraphQLContext:
         return cls(
             principal=principal,
             customers=customers,
-            payment_methods=PaymentMethodsLoader(customers, merchant_id=principal.merchant_id),
             idempotency=idempotency,
             events=events,
             webhooks=webhooks,
@@ -52,6 +50,11 @@ class GraphQLContext:
     def merchant_id(self) -> int:
         """The merchant every query of this request is scoped to."""
         return self.principal.merchant_id
+
+    @cached_property
+    def payment_methods(self) -> PaymentMethodsLoader:
+        """This request's payment-methods loader, made when first asked for (most requests never do)."""
+        return PaymentMethodsLoader(self.customers, merchant_id=self.principal.merchant_id)
 
     @cached_property
     def may_see_payment_methods(self) -> bool:
