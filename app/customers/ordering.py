@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+import orjson
 from sqlalchemy import Integer, String, bindparam, func, literal_column, tuple_
 from sqlalchemy.sql import ColumnElement
 
@@ -136,7 +137,10 @@ def clean_order(value: Any, field_name: str = "order") -> CustomerOrder:
 def encode_cursor(order: CustomerOrder, customer: Customer) -> str:
     """An opaque cursor at `customer` in `order`."""
     payload = [order.value, list(ORDERS[order].cursor_values(customer))]
-    raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    try:
+        raw = orjson.dumps(payload)
+    except TypeError:  # a text orjson refuses (a lone surrogate): escaped, it still reads back
+        raw = json.dumps(payload, separators=(",", ":")).encode("ascii")
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 

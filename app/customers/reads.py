@@ -16,6 +16,7 @@ from app.db.raw_reads import PreparedReader
 _FILTER_NAMES = tuple(statements.FILTER_CONDITIONS)
 # DataLoader batches are padded to one of these sizes so a handful of statements serve every batch.
 _ID_BATCH_SIZES = (1, 5, 10, 25, 50, 100)
+_ID_NAMES = tuple(f"id{index}" for index in range(_ID_BATCH_SIZES[-1]))
 
 
 def _like_pattern(text: str) -> str:
@@ -101,7 +102,7 @@ async def payment_methods_for_customers(
         chunk = list(customer_ids[start : start + largest])
         size = next(size for size in _ID_BATCH_SIZES if size >= len(chunk))
         padded = chunk + [chunk[-1]] * (size - len(chunk))
-        values: dict[str, Any] = {f"id{index}": value for index, value in enumerate(padded)}
+        values: dict[str, Any] = dict(zip(_ID_NAMES, padded, strict=False))
         values.update(merchant_id=merchant_id, offset=offset, upto=offset + limit)
         for row in await reader.fetch(statements.payment_methods_batch(size), values):
             method = PaymentMethod(*row)

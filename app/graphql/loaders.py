@@ -21,32 +21,45 @@ PaymentMethodsKey = tuple[int, int | None, int | None]
 BatchLoad = Callable[[list[PaymentMethodsKey]], Awaitable[list[list[PaymentMethod] | BaseException]]]
 
 
+async def _load_group(
+    customers: CustomerService,
+    merchant_id: int,
+    first: int | None,
+    offset: int | None,
+    customer_ids: list[int],
+) -> dict[int, list[PaymentMethod]] | DomainError:
+    """One page of cards for each customer, or the error every one of them gets (e.g. `first` out of
+    range)."""
+    try:
+        return await customers.payment_methods_for_customers(
+            merchant_id=merchant_id,
+            customer_ids=customer_ids,
+            limit=first,
+            offset=offset,
+            limit_field=FIRST_ARGUMENT,
+        )
+    except DomainError as error:
+        return error
+
+
+def _grouped(keys: Iterable[PaymentMethodsKey]) -> dict[tuple[int | None, int | None], list[int]]:
+    groups: dict[tuple[int | None, int | None], list[int]] = defaultdict(list)
+    for customer_id, first, offset in keys:
+        groups[first, offset].append(customer_id)
+    return groups
+
+
 def payment_methods_batch(customers: CustomerService, *, merchant_id: int) -> BatchLoad:
     """Loads customers' payment methods, one service call per distinct (first, offset) in a batch."""
 
     async def load(keys: list[PaymentMethodsKey]) -> list[list[PaymentMethod] | BaseException]:
-        groups: dict[tuple[int | None, int | None], list[int]] = defaultdict(list)
-        for customer_id, first, offset in keys:
-            groups[first, offset].append(customer_id)
         found: dict[PaymentMethodsKey, list[PaymentMethod] | BaseException] = {}
-        for (first, offset), customer_ids in groups.items():
-            try:
-                by_customer = await customers.payment_methods_for_customers(
-                    merchant_id=merchant_id,
-                    customer_ids=customer_ids,
-                    limit=first,
-                    offset=offset,
-                    limit_field=FIRST_ARGUMENT,
+        for (first, offset), customer_ids in _grouped(keys).items():
+            loaded = await _load_group(customers, merchant_id, first, offset, customer_ids)
+            for customer_id in customer_ids:
+                found[customer_id, first, offset] = (
+                    loaded if isinstance(loaded, DomainError) else loaded.get(customer_id, [])
                 )
-            except DomainError as error:  # e.g. `first` out of range: every key of the group gets it
-                found.update({(customer_id, first, offset): error for customer_id in customer_ids})
-                continue
-            found.update(
-                {
-                    (customer_id, first, offset): by_customer.get(customer_id, [])
-                    for customer_id in customer_ids
-                }
-            )
         return [found[key] for key in keys]
 
     return load
@@ -61,8 +74,10 @@ class PaymentMethodsLoader:
     """
 
     def __init__(self, customers: CustomerService, *, merchant_id: int) -> None:
-        self._batch = payment_methods_batch(customers, merchant_id=merchant_id)
-        self._loader: DataLoader[PaymentMethodsKey, list[PaymentMethod]] = DataLoader(load_fn=self._batch)
+        self._customers, self._merchant_id = customers, merchant_id
+        self._loader: DataLoader[PaymentMethodsKey, list[PaymentMethod]] = DataLoader(
+            load_fn=payment_methods_batch(customers, merchant_id=merchant_id)
+        )
         self._primed: dict[PaymentMethodsKey, list[PaymentMethod]] = {}
 
     def load(self, key: PaymentMethodsKey) -> Awaitable[list[PaymentMethod]]:
@@ -72,15 +87,17 @@ class PaymentMethodsLoader:
     async def prime(self, keys: Iterable[PaymentMethodsKey]) -> None:
         """Load many keys in one batch so `loaded` can answer them; errors are left for `load` to raise.
 
-        The batch function is called directly: going through `load_many` made a future, a gather
-        callback and several loop callbacks per customer, a sizeable share of a page's cost.
+        The service is called directly: going through `load_many` made a future, a gather callback and
+        several loop callbacks per customer, a sizeable share of a page's cost.
         """
-        wanted = [key for key in dict.fromkeys(keys) if key not in self._primed]
-        if not wanted:
-            return
-        for key, result in zip(wanted, await self._batch(wanted), strict=True):
-            if not isinstance(result, BaseException):
-                self._primed[key] = result
+        primed = self._primed
+        wanted = [key for key in dict.fromkeys(keys) if key not in primed]
+        for (first, offset), customer_ids in _grouped(wanted).items():
+            loaded = await _load_group(self._customers, self._merchant_id, first, offset, customer_ids)
+            if isinstance(loaded, DomainError):
+                continue
+            for customer_id in customer_ids:
+                primed[customer_id, first, offset] = loaded.get(customer_id, [])
 
     def loaded(self, key: PaymentMethodsKey) -> list[PaymentMethod] | None:
         """The list for `key` if a page primed it or a finished load holds it, else None."""

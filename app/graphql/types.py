@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry import Info
@@ -21,6 +21,7 @@ from app.graphql.engine import NO_SHORTCUT, shortcut
 
 # The default page of a customer's payment methods (also what a page of customers primes).
 PAYMENT_METHODS_FIRST = DEFAULT_PAGE_SIZE
+T = TypeVar("T")
 
 
 strawberry.enum(
@@ -30,11 +31,27 @@ strawberry.enum(
 )
 
 
+def _view(cls: type[T], attributes: dict[str, Any]) -> T:
+    """An instance of an output type holding `attributes` (its fields' values by Python name), made
+    without the dataclass `__init__`: half the cost, and a page makes 50 customers. A test checks that
+    each type made this way is given exactly its fields (`ID` and `JSON` are the values themselves)."""
+    view = object.__new__(cls)
+    view.__dict__ = attributes
+    return view
+
+
 @strawberry.interface(
     description="An object with a global id (Relay's object identification): refetch it with `node(id:)`."
 )
 class Node:
-    id: strawberry.ID = strawberry.field(description="The object's opaque, stable global id.")
+    @strawberry.field(description="The object's opaque, stable global id.")
+    @shortcut(lambda node, _context, _args: node.global_id())
+    def id(self) -> strawberry.ID:
+        return self.global_id()
+
+    def global_id(self) -> strawberry.ID:
+        """The object's global id (each implementing type makes its own)."""
+        raise NotImplementedError
 
 
 @strawberry.type(description="A tokenised card attached to a customer.")
@@ -50,21 +67,27 @@ class PaymentMethod(Node):
     created_at: datetime
     updated_at: datetime
 
+    def global_id(self) -> strawberry.ID:
+        """The card's global id, made when a query asks for it."""
+        return strawberry.ID(encode_global_id(NodeType.PAYMENT_METHOD, self.uuid))
+
     @classmethod
     def from_domain(cls, method: domain.PaymentMethod) -> PaymentMethod:
         """The GraphQL view of a payment method."""
-        return cls(
-            id=strawberry.ID(encode_global_id(NodeType.PAYMENT_METHOD, method.id)),
-            uuid=strawberry.ID(method.id),
-            status=method.status,
-            masked_pan=method.masked_pan,
-            expiration_date=method.expiration_date,
-            keep_until=method.keep_until,
-            token=method.token,
-            expired=method.expired,
-            customer_uuid=strawberry.ID(method.customer_uuid),
-            created_at=method.created_at,
-            updated_at=method.updated_at,
+        return _view(
+            cls,
+            {
+                "uuid": method.id,
+                "status": method.status,
+                "masked_pan": method.masked_pan,
+                "expiration_date": method.expiration_date,
+                "keep_until": method.keep_until,
+                "token": method.token,
+                "expired": method.expired,
+                "customer_uuid": method.customer_uuid,
+                "created_at": method.created_at,
+                "updated_at": method.updated_at,
+            },
         )
 
 
@@ -96,27 +119,33 @@ class Customer(Node):
     updated_at: datetime
     deleted_at: datetime | None
 
+    def global_id(self) -> strawberry.ID:
+        """The customer's global id, made when a query asks for it (most pages never do)."""
+        return strawberry.ID(encode_global_id(NodeType.CUSTOMER, self.uuid))
+
     @classmethod
     def from_domain(cls, customer: domain.Customer) -> Customer:
         """The GraphQL view of a customer."""
-        return cls(
-            id=strawberry.ID(encode_global_id(NodeType.CUSTOMER, customer.uuid)),
-            internal_id=customer.id,
-            uuid=strawberry.ID(customer.uuid),
-            merchant_customer_id=customer.merchant_customer_id,
-            description=customer.description,
-            email=customer.email,
-            name=customer.name,
-            phone=customer.phone,
-            metadata=JSON(customer.metadata),
-            zip_code=customer.zip_code,
-            city=customer.city,
-            address=customer.address,
-            country=customer.country,
-            deleted=customer.deleted,
-            created_at=customer.created_at,
-            updated_at=customer.updated_at,
-            deleted_at=customer.deleted_at,
+        return _view(
+            cls,
+            {
+                "internal_id": customer.id,
+                "uuid": customer.uuid,
+                "merchant_customer_id": customer.merchant_customer_id,
+                "description": customer.description,
+                "email": customer.email,
+                "name": customer.name,
+                "phone": customer.phone,
+                "metadata": customer.metadata,
+                "zip_code": customer.zip_code,
+                "city": customer.city,
+                "address": customer.address,
+                "country": customer.country,
+                "deleted": customer.deleted,
+                "created_at": customer.created_at,
+                "updated_at": customer.updated_at,
+                "deleted_at": customer.deleted_at,
+            },
         )
 
     @strawberry.field(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -86,6 +87,15 @@ def test_a_cursor_reads_back_in_its_own_order(order: CustomerOrder) -> None:
         CustomerOrder.UPDATED_AT_DESC: CUSTOMER.updated_at,
     }.get(order, CUSTOMER.created_at)
     assert cursor.values == (expected, 42)
+
+
+@pytest.mark.parametrize("name", ["Zoë Ångström", "lone \ud800 surrogate", 'quote " and \\ back'])
+def test_a_text_cursor_reads_back_whatever_the_name_holds(name: str) -> None:
+    customer = dataclasses.replace(CUSTOMER, name=name)
+
+    cursor = decode_cursor(encode_cursor(CustomerOrder.NAME_ASC, customer), CustomerOrder.NAME_ASC, "after")
+
+    assert cursor.values == (name, 42)
 
 
 def test_a_cursor_of_another_order_is_refused_naming_both_orders() -> None:

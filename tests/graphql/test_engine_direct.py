@@ -41,6 +41,12 @@ class Box:
         return self.label.upper()
 
     @strawberry.field
+    @shortcut(lambda box, _context, _args: NO_SHORTCUT if box.label == "no" else f"#{box.label}")
+    def code(self, info: strawberry.Info) -> str:
+        info.context.resolved.append(f"code {self.label}")
+        return f"#{self.label}"
+
+    @strawberry.field
     @shortcut(
         lambda box, context, args: context.stamps.get((box.label, args["mark"]), NO_SHORTCUT),
         batch=lambda boxes, context, args: _load_stamps(boxes, context, args),
@@ -196,6 +202,7 @@ DIRECT = [
     ('{ __typename a: lookup(key: "ab") { __typename l: label } b: lookup(key: "cd") { id } }', None),
     ("query Q($k: String!) { lookup(key: $k) { label id } }", {"k": "xy"}),
     ('query Q($k: String = "dflt") { lookup(key: $k) { label } }', {}),
+    ('{ lookup(key: "ab") { code label } }', None),  # a leaf whose resolver has a shortcut
 ]
 
 
@@ -279,6 +286,19 @@ async def test_what_the_plan_cannot_answer_exactly_runs_on_the_executor(
     assert executions == ["FastExecutor"]
     assert outcome(result) == outcome(await run(stock, query, reference))
     assert result.errors if resolver_returns_it or key == "boom" else context.resolved == [key]
+
+
+async def test_a_leaf_whose_shortcut_declines_runs_on_the_executor(executions: list[str]) -> None:
+    fast, stock = engines()
+    query = '{ lookup(key: "no") { label code } }'
+    context = Context()
+
+    result = await run(fast, query, context)
+
+    assert executions == ["FastExecutor"]
+    assert context.resolved == ["code no"]
+    assert outcome(result) == outcome(await run(stock, query, Context()))
+    assert result.data == {"lookup": {"label": "no", "code": "#no"}}
 
 
 class Label(str):

@@ -36,22 +36,24 @@ from graphql import (
 from graphql.language.visitor import BREAK
 from graphql.utilities import get_operation_ast
 
-from app.graphql.engine._compat import coerce_root_arguments, is_awaitable, is_of_type
+from app.graphql.engine._compat import coerce_root_arguments, is_awaitable
+from app.graphql.engine._object_builders import ObjectBuilder, compile_object_builder
 from app.graphql.engine.plans import NO_SHORTCUT, Batch, DirectField, FieldPlans, Leaf
 
 _TYPENAME = "__typename"
-_MISSING: Any = object()
 # A batch is asked once per (batch, arguments): sources gathered from every place the document asks it.
 _BatchKey = tuple[int, Any]
 
 
 class _Selection:
-    """An object type's selection set: its children in response order."""
+    """An object type's selection set: its children in response order, and the function answering one
+    object of it (app/graphql/engine/_object_builders.py)."""
 
-    __slots__ = ("children", "object_type")
+    __slots__ = ("build", "children", "object_type")
 
     def __init__(self, object_type: GraphQLObjectType, children: list[_Child]) -> None:
         self.object_type, self.children = object_type, children
+        self.build: ObjectBuilder = compile_object_builder(object_type, children, _complete)
 
 
 class _Child:
@@ -219,7 +221,7 @@ def _complete(child: _Child, value: Any, context: Any, values: dict[tuple[int, i
     selection = child.selection
     assert selection is not None
     if not child.is_list:
-        return _object(selection, value, context, values)
+        return selection.build(value, context, values)
     if not isinstance(value, list | tuple):
         return NO_SHORTCUT  # graphql-core takes any iterable; the executor answers those
     items: list[Any] = []
@@ -229,45 +231,11 @@ def _complete(child: _Child, value: Any, context: Any, values: dict[tuple[int, i
                 return NO_SHORTCUT
             items.append(None)
             continue
-        answered = _object(selection, item, context, values)
+        answered = selection.build(item, context, values)
         if answered is NO_SHORTCUT:
             return NO_SHORTCUT
         items.append(answered)
     return items
-
-
-def _object(selection: _Selection, value: Any, context: Any, values: dict[tuple[int, int], Any]) -> Any:
-    object_type = selection.object_type
-    if not is_of_type(object_type, value):
-        return NO_SHORTCUT
-    answer: dict[str, Any] = {}
-    for child in selection.children:
-        leaf = child.leaf
-        if leaf is not None:
-            # Inline Leaf.value: this runs for every field of every object; an attribute that raises
-            # leaves through DirectPlan.answer, which hands the operation to the executor.
-            leaf_value = getattr(value, leaf.python_name)
-            if leaf_value is None:
-                if leaf.non_null:
-                    return NO_SHORTCUT
-            elif type(leaf_value) is not leaf.as_is:
-                leaf_value = leaf.serialize(leaf_value)
-                if leaf_value is NO_SHORTCUT:
-                    return NO_SHORTCUT
-            answer[child.name] = leaf_value
-        elif child.selection is None:
-            answer[child.name] = object_type.name
-        else:
-            child_value = values.get((id(child), id(value)), _MISSING) if values else _MISSING
-            if child_value is _MISSING:
-                child_value = child.read(value, context)
-            if child_value is NO_SHORTCUT:
-                return NO_SHORTCUT
-            answered = _complete(child, child_value, context, values)
-            if answered is NO_SHORTCUT:
-                return NO_SHORTCUT
-            answer[child.name] = answered
-    return answer
 
 
 def direct_plan(
@@ -303,7 +271,7 @@ def _children(
         if selection.name.value == _TYPENAME:
             if selection.selection_set is not None:
                 return None
-        elif not root and isinstance(leaf := field_plans.get(parent_type, selection.name.value), Leaf):
+        elif not root and (leaf := field_plans.direct_leaf(parent_type, selection.name.value)) is not None:
             if selection.selection_set is not None:
                 return None
             child.leaf = leaf

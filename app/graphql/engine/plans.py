@@ -99,9 +99,12 @@ class Leaf:
     """A plain attribute field read and serialised without graphql-core's per-field machinery.
 
     `as_is` is the Python type whose values the field's scalar serialises to themselves (`str` for String
-    and ID, `bool` for Boolean; None for the rest): such values need no serialising call at all."""
+    and ID, `bool` for Boolean; None for the rest): such values need no serialising call at all.
 
-    __slots__ = ("as_is", "coerce", "non_null", "python_name")
+    `hook`, set only for direct answers (`FieldPlans.direct_leaf`), reads a computed leaf (a resolver with
+    a synchronous shortcut, such as a global id made only when asked for) instead of the attribute."""
+
+    __slots__ = ("as_is", "coerce", "hook", "non_null", "python_name")
 
     def __init__(
         self,
@@ -109,8 +112,10 @@ class Leaf:
         coerce: Callable[[Any], Any],
         non_null: bool,
         as_is: type | None = None,
+        hook: Shortcut | None = None,
     ) -> None:
         self.python_name, self.coerce, self.non_null, self.as_is = python_name, coerce, non_null, as_is
+        self.hook = hook
 
     def value(self, source: Any) -> Any:
         """The serialised value, or NO_SHORTCUT when only the general path can answer (or report) it."""
@@ -166,6 +171,24 @@ def plan_for(field_def: GraphQLField | None, *, leaves_allowed: bool) -> FieldPl
     )
 
 
+def direct_leaf_for(field_def: GraphQLField | None) -> Leaf | None:
+    """How a direct answer reads a field of scalar or enum type, if it can: a plain attribute leaf, or a
+    field without arguments whose resolver carries a shortcut hook, which must answer synchronously."""
+    plan = plan_for(field_def, leaves_allowed=True)
+    if plan is None or isinstance(plan, Leaf) or field_def is None or field_def.args:
+        return plan if isinstance(plan, Leaf) else None
+    leaf = get_nullable_type(field_def.type)
+    if not is_leaf_type(leaf):
+        return None
+    return Leaf(
+        "",
+        leaf.coerce_output_value,
+        isinstance(field_def.type, GraphQLNonNull),
+        _SERIALISED_AS_IS.get(leaf),
+        hook=plan,
+    )
+
+
 class DirectField:
     """What a direct answer may do for a field: its read (a hook's value or a plain attribute), the batch
     to await first, and whether the read may be awaited (root reads)."""
@@ -202,6 +225,17 @@ class FieldPlans:
         self.leaves_allowed = leaves_allowed
         self._plans: dict[tuple[str, str], FieldPlan] = {}
         self._direct: dict[tuple[str, str, bool], DirectField | None] = {}
+        self._direct_leaves: dict[tuple[str, str], Leaf | None] = {}
+
+    def direct_leaf(self, parent_type: GraphQLObjectType, field_name: str) -> Leaf | None:
+        """How a direct answer reads `parent_type.field_name` (a field of scalar or enum type)."""
+        key = (parent_type.name, field_name)
+        try:
+            return self._direct_leaves[key]
+        except KeyError:
+            field_def = self.schema.get_field(parent_type, field_name)
+            leaf = self._direct_leaves[key] = direct_leaf_for(field_def)
+            return leaf
 
     def direct(self, parent_type: GraphQLObjectType, field_name: str, *, root: bool) -> DirectField | None:
         """How a direct answer reads `parent_type.field_name` (a field of object or list type)."""
