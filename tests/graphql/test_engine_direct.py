@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import strawberry
 from graphql import parse
+from strawberry.schema.config import StrawberryConfig
 
 from app.auth import ALL_SCOPES, Principal, Scope
 from app.graphql.context import GraphQLContext
@@ -497,3 +498,24 @@ class TestPagesOfCustomers:
 def product_engines() -> tuple[GraphQLEngine, GraphQLEngine]:
     schema = build_schema()
     return GraphQLEngine(schema, Settings(), mode="fast"), GraphQLEngine(schema, Settings(), mode="stock")
+
+
+def _shouting_getattr(source: Any, name: str) -> Any:
+    value = getattr(source, name)
+    return value.upper() if isinstance(value, str) else value
+
+
+async def test_a_schema_with_its_own_default_resolver_keeps_it_for_plain_leaves(
+    executions: list[str],
+) -> None:
+    shouting = strawberry.Schema(query=Query, config=StrawberryConfig(default_resolver=_shouting_getattr))
+    settings = Settings()
+    fast = GraphQLEngine(shouting, settings, mode="fast")
+    stock = GraphQLEngine(shouting, settings, mode="stock")
+    query = '{ lookup(key: "ab") { label code } }'
+
+    result = await run(fast, query, Context())
+
+    assert result.data == {"lookup": {"label": "AB", "code": "#ab"}}
+    assert outcome(result) == outcome(await run(stock, query, Context()))
+    assert executions == ["FastExecutor", "StockExecutor"]

@@ -171,12 +171,15 @@ def plan_for(field_def: GraphQLField | None, *, leaves_allowed: bool) -> FieldPl
     )
 
 
-def direct_leaf_for(field_def: GraphQLField | None) -> Leaf | None:
-    """How a direct answer reads a field of scalar or enum type, if it can: a plain attribute leaf, or a
-    field without arguments whose resolver carries a shortcut hook, which must answer synchronously."""
-    plan = plan_for(field_def, leaves_allowed=True)
-    if plan is None or isinstance(plan, Leaf) or field_def is None or field_def.args:
-        return plan if isinstance(plan, Leaf) else None
+def direct_leaf_for(field_def: GraphQLField | None, *, leaves_allowed: bool) -> Leaf | None:
+    """How a direct answer reads a field of scalar or enum type, if it can: a plain attribute leaf (when
+    `leaves_allowed`, as for `plan_for`), or a field without arguments whose resolver carries a shortcut
+    hook, which must answer synchronously."""
+    plan = plan_for(field_def, leaves_allowed=leaves_allowed)
+    if isinstance(plan, Leaf):
+        return plan
+    if plan is None or field_def is None or field_def.args:
+        return None
     leaf = get_nullable_type(field_def.type)
     if not is_leaf_type(leaf):
         return None
@@ -234,7 +237,7 @@ class FieldPlans:
             return self._direct_leaves[key]
         except KeyError:
             field_def = self.schema.get_field(parent_type, field_name)
-            leaf = self._direct_leaves[key] = direct_leaf_for(field_def)
+            leaf = self._direct_leaves[key] = direct_leaf_for(field_def, leaves_allowed=self.leaves_allowed)
             return leaf
 
     def direct(self, parent_type: GraphQLObjectType, field_name: str, *, root: bool) -> DirectField | None:
