@@ -171,14 +171,10 @@ def plan_for(field_def: GraphQLField | None, *, leaves_allowed: bool) -> FieldPl
     )
 
 
-def direct_leaf_for(field_def: GraphQLField | None, *, leaves_allowed: bool) -> Leaf | None:
-    """How a direct answer reads a field of scalar or enum type, if it can: a plain attribute leaf (when
-    `leaves_allowed`, as for `plan_for`), or a field without arguments whose resolver carries a shortcut
-    hook, which must answer synchronously."""
-    plan = plan_for(field_def, leaves_allowed=leaves_allowed)
-    if isinstance(plan, Leaf):
-        return plan
-    if plan is None or field_def is None or field_def.args:
+def _hooked_leaf(field_def: GraphQLField | None, hook: Shortcut) -> Leaf | None:
+    """A direct answer's read of a field of scalar or enum type without arguments whose resolver carries
+    `hook` (which must answer synchronously), or None for any other field."""
+    if field_def is None or field_def.args:
         return None
     leaf = get_nullable_type(field_def.type)
     if not is_leaf_type(leaf):
@@ -188,7 +184,7 @@ def direct_leaf_for(field_def: GraphQLField | None, *, leaves_allowed: bool) -> 
         leaf.coerce_output_value,
         isinstance(field_def.type, GraphQLNonNull),
         _SERIALISED_AS_IS.get(leaf),
-        hook=plan,
+        hook=hook,
     )
 
 
@@ -228,17 +224,15 @@ class FieldPlans:
         self.leaves_allowed = leaves_allowed
         self._plans: dict[tuple[str, str], FieldPlan] = {}
         self._direct: dict[tuple[str, str, bool], DirectField | None] = {}
-        self._direct_leaves: dict[tuple[str, str], Leaf | None] = {}
 
     def direct_leaf(self, parent_type: GraphQLObjectType, field_name: str) -> Leaf | None:
-        """How a direct answer reads `parent_type.field_name` (a field of scalar or enum type)."""
-        key = (parent_type.name, field_name)
-        try:
-            return self._direct_leaves[key]
-        except KeyError:
-            field_def = self.schema.get_field(parent_type, field_name)
-            leaf = self._direct_leaves[key] = direct_leaf_for(field_def, leaves_allowed=self.leaves_allowed)
-            return leaf
+        """How a direct answer reads `parent_type.field_name` (a field of scalar or enum type): its leaf
+        plan, or its resolver's shortcut read as a leaf. Asked when a direct plan is built, once per
+        document."""
+        plan = self.get(parent_type, field_name)
+        if plan is None or isinstance(plan, Leaf):
+            return plan
+        return _hooked_leaf(self.schema.get_field(parent_type, field_name), plan)
 
     def direct(self, parent_type: GraphQLObjectType, field_name: str, *, root: bool) -> DirectField | None:
         """How a direct answer reads `parent_type.field_name` (a field of object or list type)."""
